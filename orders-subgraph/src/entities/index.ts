@@ -1,0 +1,2 @@
+/** The TypeORM entities of the orders database. */
+export const ordersEntities: Function[] = [];

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '@dishpatch/shared/testing';
+import { createOrdersDataSource } from '../src/data-source.js';
+
+describe('orders schema', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  before(async () => {
+    database = await createTestDatabase('orders_schema');
+    dataSource = createOrdersDataSource({ url: database.url });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+
+  after(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('refuses negative stock and non-positive prices', async () => {
+    await assert.rejects(dataSource.query(`INSERT INTO dishes (name, price, quantity) VALUES ('Soup', 1.00, -1)`), /dishes_quantity_not_negative/);
+    await assert.rejects(dataSource.query(`INSERT INTO dishes (name, price, quantity) VALUES ('Soup', 0, 1)`), /dishes_price_positive/);
+  });
+
+  it('refuses an unknown status and a status twice in one history', async () => {
+    const [order] = (await dataSource.query(`INSERT INTO orders (user_id) VALUES (gen_random_uuid()) RETURNING id`)) as Array<{ id: string }>;
+    await assert.rejects(dataSource.query(`UPDATE orders SET status = 'LOST' WHERE id = $1`, [order!.id]), /orders_status_known/);
+    await dataSource.query(`INSERT INTO order_status_changes (order_id, status) VALUES ($1, 'WAITING')`, [order!.id]);
+    await assert.rejects(
+      dataSource.query(`INSERT INTO order_status_changes (order_id, status) VALUES ($1, 'WAITING')`, [order!.id]),
+      /order_status_changes_once_per_status/,
+    );
+  });
+
+  it('migrates down and up again', async () => {
+    await dataSource.undoLastMigration();
+    await dataSource.runMigrations();
+    const tables = (await dataSource.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('dishes', 'orders', 'order_items', 'order_status_changes')`)) as Array<{ n: number }>;
+    assert.equal(tables[0]?.n, 4);
+  });
+});

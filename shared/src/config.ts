@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Raised when an environment variable has a bad value; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment against one schema per service, once at start.
+ * Every variable has a default that serves `npm start`; a bad value stops the
+ * process with a message naming each offending variable.
+ */
+export function loadConfig<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<Shape>> {
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      return `${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/** Reusable variable types, so every service validates ports, URLs and durations alike. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  positiveInt: (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(1).max(max).default(fallback),
+  intInRange: (fallback: number, min: number, max: number) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  url: (fallback: string, protocols: readonly string[]) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a URL with one of the protocols ${protocols.join(', ')}`),
+  optionalUrl: (protocols: readonly string[]) =>
+    z
+      .string()
+      .optional()
+      .refine((value) => {
+        if (value === undefined || value === '') return true;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a URL with one of the protocols ${protocols.join(', ')}`)
+      .transform((value) => (value === '' ? undefined : value)),
+  string: (fallback: string) => z.string().min(1).default(fallback),
+  optionalString: () =>
+    z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value)),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+/** The variables every service shares: logging and Redis. */
+export const commonConfigShape = {
+  LOG_LEVEL: env.logLevel(),
+  REDIS_URL: env.url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  /** Namespaces every Redis key (and BullMQ queue) so test runs and deployments never collide. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_" and "-" only').default('dishpatch:'),
+};

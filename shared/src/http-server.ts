@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from 'pino';
+import type { ServiceMetrics } from './metrics.js';
+import { requestIdFrom, runInRequestScope } from './request-context.js';
+
+export interface RouteResponse {
+  status: number;
+  body: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** A plain HTTP route next to /graphql (health, readiness, metrics, JWKS, playground assets). */
+export type RouteHandler = (req: IncomingMessage) => Promise<RouteResponse> | RouteResponse;
+
+export interface HttpServiceOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context; runs inside the request's log scope. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Keyed by `METHOD /path`, e.g. `GET /health`. */
+  routes?: Record<string, RouteHandler>;
+  /** Where GraphQL is served. Default `/graphql`. */
+  graphqlPath?: string;
+  /** Largest request body accepted, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function sendGraphQLFailure(res: ServerResponse, failure: HttpFailure): void {
+  sendJson(res, failure.status, { errors: [{ message: failure.message, extensions: { code: failure.code } }] });
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new HttpFailure(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      throw new HttpFailure(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJsonBody(text: string, contentType: string | undefined): unknown {
+  if (!contentType?.toLowerCase().startsWith('application/json')) return text;
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpFailure(400, 'BAD_REQUEST', 'The request body is not valid JSON');
+  }
+}
+
+/**
+ * The one HTTP layer every service uses: GraphQL through Apollo's `executeHTTPGraphQLRequest`
+ * on plain `node:http` (no framework on the hot path), plain routes beside it, a body-size
+ * limit, malformed JSON answered with a 400, and a request id in every log line.
+ */
+export class HttpService<TContext extends BaseContext> {
+  readonly server: Server;
+  private readonly graphqlPath: string;
+  private readonly maxBodyBytes: number;
+
+  constructor(private readonly options: HttpServiceOptions<TContext>) {
+    this.graphqlPath = options.graphqlPath ?? '/graphql';
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.server = createServer((req, res) => {
+      const requestId = requestIdFrom(req.headers['x-request-id']);
+      req.headers['x-request-id'] = requestId;
+      res.setHeader('x-request-id', requestId);
+      runInRequestScope({ requestId }, () => {
+        void this.handle(req, res);
+      });
+    });
+    // Behind a gateway the connections are long-lived and reused; keep them longer than the gateway's idle timeout.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
+  }
+
+  /** Listens and resolves with the bound port (useful with port 0 in tests). */
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting connections and waits for in-flight requests; idle keep-alive sockets are closed. */
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let route = 'unmatched';
+    try {
+      if (url.pathname === this.graphqlPath) {
+        route = this.graphqlPath;
+        await this.handleGraphQL(req, res, url);
+        return;
+      }
+      const handler = this.options.routes?.[`${req.method} ${url.pathname}`];
+      if (!handler) {
+        sendJson(res, 404, { error: 'Not found' });
+        return;
+      }
+      route = url.pathname;
+      const response = await handler(req);
+      res.writeHead(response.status, {
+        'content-type': response.contentType ?? 'application/json; charset=utf-8',
+        ...response.headers,
+      });
+      res.end(response.body);
+    } catch (error) {
+      if (error instanceof HttpFailure) {
+        sendGraphQLFailure(res, error);
+      } else {
+        this.options.logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.destroy();
+      }
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.options.metrics.httpRequestSeconds.observe({ route, status: String(res.statusCode) }, seconds);
+    }
+  }
+
+  private async handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = method === 'POST' ? parseJsonBody(await readBody(req, this.maxBodyBytes), req.headers['content-type']) : undefined;
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await this.options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () => this.options.context(req),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}

@@ -1,0 +1,119 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import { publicJwkOf, signAccessToken, type Role, type SigningKey } from '../tokens.js';
+
+/** The machine's PostgreSQL that tests use (trust auth); override with TEST_DATABASE_ADMIN_URL. */
+export const TEST_ADMIN_DATABASE_URL = process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** A quiet logger for tests; set TEST_LOG_LEVEL=debug to see what the services log. */
+export const testLogger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh, empty database for one test run; `drop()` removes it even with open connections. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `dishpatch_test_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${uniqueSuffix()}`;
+  const admin = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface TestRedis {
+  url: string;
+  /** Every key this run writes starts with it. */
+  prefix: string;
+  /** Deletes every key under the prefix. */
+  cleanup(): Promise<void>;
+}
+
+export function createTestRedis(label: string): TestRedis {
+  const prefix = `dishpatch-test:${label}:${uniqueSuffix()}:`;
+  return {
+    url: TEST_REDIS_URL,
+    prefix,
+    async cleanup() {
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) await redis.del(...keys);
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+/**
+ * A stand-in token issuer for services that only verify tokens: an ES256 key served as a
+ * JWKS on a local port, and a signer using the same token format as the auth subgraph.
+ */
+export class TestIssuer {
+  readonly key: SigningKey;
+  private server: Server | undefined;
+  jwksUrl = '';
+
+  constructor() {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.key = { kid: `test-${randomBytes(4).toString('hex')}`, privateKey };
+  }
+
+  async start(): Promise<this> {
+    const body = JSON.stringify({ keys: [publicJwkOf(this.key)] });
+    this.server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.jwksUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    return this;
+  }
+
+  /** A valid access token for a (by default new) user with the given role. */
+  token(role: Role, options: { userId?: string; sessionId?: string; ttlSeconds?: number } = {}): string {
+    return signAccessToken(
+      this.key,
+      { userId: options.userId ?? randomUUID(), role, sessionId: options.sessionId ?? randomUUID() },
+      options.ttlSeconds ?? 900,
+    ).token;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

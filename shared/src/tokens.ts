@@ -1,0 +1,184 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Logger } from 'pino';
+
+/** The roles of the contract, as they appear in tokens and in GraphQL. */
+export const ROLES = ['CUSTOMER', 'CHEF', 'MANAGER'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is asking, as proven by a verified access token. */
+export interface Viewer {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+/** Tokens are ES256 only: the algorithm is pinned on both sides, never taken from the token. */
+export const TOKEN_ALGORITHM = 'ES256';
+export const TOKEN_ISSUER = 'dishpatch-auth';
+export const TOKEN_AUDIENCE = 'dishpatch';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+/** The one home of the access-token format: `sub`, `role`, `sid`, `iss`, `aud`, `exp`, `kid` in the header. */
+export function signAccessToken(key: SigningKey, viewer: Viewer, ttlSeconds: number): { token: string; expiresAt: Date } {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const exp = nowSeconds + ttlSeconds;
+  const token = jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat: nowSeconds, exp }, key.privateKey, {
+    algorithm: TOKEN_ALGORITHM,
+    keyid: key.kid,
+    subject: viewer.userId,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+  });
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+/** A public JWK as served at `/.well-known/jwks.json`. */
+export interface PublicJwk {
+  kty: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  kid: string;
+  alg: string;
+  use: string;
+}
+
+export function publicJwkOf(key: SigningKey): PublicJwk {
+  const jwk = createPublicKey(key.privateKey).export({ format: 'jwk' });
+  return { kty: String(jwk.kty), crv: jwk.crv, x: jwk.x, y: jwk.y, kid: key.kid, alg: TOKEN_ALGORITHM, use: 'sig' };
+}
+
+/** The outcome of reading an Authorization header: a viewer, or why there is none. */
+export type Authentication = { viewer: Viewer; problem?: undefined } | { viewer: null; problem: string | null };
+
+export interface TokenVerifierOptions {
+  /** Where the signing keys are published (auth's `/.well-known/jwks.json`). */
+  jwksUrl: string;
+  /** Answers whether a session has been revoked (logout, refresh-token reuse). */
+  isSessionRevoked: (sessionId: string) => Promise<boolean>;
+  logger: Logger;
+  /** Least time between two fetches caused by unknown `kid`s, so forged kids cannot flood auth. Default 10 s. */
+  minRefetchIntervalMs?: number;
+  /** How long fetched keys are trusted before a background refresh. Default 10 min. */
+  cacheTtlMs?: number;
+  /** Allowed clock difference between services, in seconds. Default 5. */
+  clockToleranceSeconds?: number;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Turns an `Authorization: Bearer` header into a viewer. Every subgraph verifies every token
+ * itself (signature with a key from the JWKS, pinned algorithm, expiry, issuer, audience,
+ * revocation), so reaching a subgraph directly is as safe as going through the gateway.
+ */
+export class TokenVerifier {
+  private keys = new Map<string, KeyObject>();
+  private fetchedAt = 0;
+  private lastFetchAttempt = 0;
+  private inflight: Promise<void> | undefined;
+  private readonly minRefetchIntervalMs: number;
+  private readonly cacheTtlMs: number;
+  private readonly clockToleranceSeconds: number;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.minRefetchIntervalMs = options.minRefetchIntervalMs ?? 10_000;
+    this.cacheTtlMs = options.cacheTtlMs ?? 600_000;
+    this.clockToleranceSeconds = options.clockToleranceSeconds ?? 5;
+  }
+
+  async authenticate(authorization: string | undefined): Promise<Authentication> {
+    if (authorization === undefined || authorization.trim() === '') return { viewer: null, problem: null };
+    const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(authorization);
+    if (!match) return { viewer: null, problem: 'Malformed Authorization header: expected "Bearer <token>"' };
+    const token = match[1]!;
+    const header = decodeHeader(token);
+    if (!header || header.alg !== TOKEN_ALGORITHM || typeof header.kid !== 'string') {
+      return { viewer: null, problem: 'Invalid access token' };
+    }
+    const key = await this.keyFor(header.kid);
+    if (!key) return { viewer: null, problem: 'Invalid access token' };
+    let payload: jwt.JwtPayload;
+    try {
+      const verified = jwt.verify(token, key, {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        clockTolerance: this.clockToleranceSeconds,
+      });
+      if (typeof verified === 'string') return { viewer: null, problem: 'Invalid access token' };
+      payload = verified;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) return { viewer: null, problem: 'Access token expired' };
+      return { viewer: null, problem: 'Invalid access token' };
+    }
+    const { sub, role, sid } = payload as { sub?: unknown; role?: unknown; sid?: unknown };
+    if (typeof sub !== 'string' || !UUID_PATTERN.test(sub) || typeof sid !== 'string' || !UUID_PATTERN.test(sid)) {
+      return { viewer: null, problem: 'Invalid access token' };
+    }
+    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+      return { viewer: null, problem: 'Invalid access token' };
+    }
+    try {
+      if (await this.options.isSessionRevoked(sid)) return { viewer: null, problem: 'Session has been signed out' };
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'revocation check failed; refusing the token');
+      return { viewer: null, problem: 'Could not verify the session, try again' };
+    }
+    return { viewer: { userId: sub, role: role as Role, sessionId: sid } };
+  }
+
+  private async keyFor(kid: string): Promise<KeyObject | undefined> {
+    const now = Date.now();
+    if (this.fetchedAt === 0 || now - this.fetchedAt > this.cacheTtlMs) {
+      await this.refresh(true);
+    } else if (!this.keys.has(kid) && now - this.lastFetchAttempt >= this.minRefetchIntervalMs) {
+      // An unknown kid may be a freshly rotated key: look again, but not more than once per interval.
+      await this.refresh(false);
+    }
+    return this.keys.get(kid);
+  }
+
+  private refresh(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.lastFetchAttempt < this.minRefetchIntervalMs) return Promise.resolve();
+    this.inflight ??= this.fetchKeys().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchKeys(): Promise<void> {
+    this.lastFetchAttempt = Date.now();
+    try {
+      const response = await fetch(this.options.jwksUrl, { signal: AbortSignal.timeout(3000) });
+      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+      const body = (await response.json()) as { keys?: unknown };
+      if (!Array.isArray(body.keys)) throw new Error('JWKS has no keys array');
+      const keys = new Map<string, KeyObject>();
+      for (const jwk of body.keys as Array<Record<string, unknown>>) {
+        if (typeof jwk['kid'] !== 'string' || jwk['alg'] !== TOKEN_ALGORITHM || jwk['kty'] !== 'EC') continue;
+        keys.set(jwk['kid'], createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }));
+      }
+      this.keys = keys;
+      this.fetchedAt = Date.now();
+    } catch (error) {
+      // Keep the keys we had: a passing auth outage must not sign everyone out.
+      this.options.logger.error({ err: error, jwksUrl: this.options.jwksUrl }, 'could not fetch signing keys');
+      if (this.fetchedAt !== 0) this.fetchedAt = Date.now() - this.cacheTtlMs + this.minRefetchIntervalMs;
+    }
+  }
+}
+
+function decodeHeader(token: string): { alg?: unknown; kid?: unknown } | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as unknown;
+    return header !== null && typeof header === 'object' ? (header as { alg?: unknown; kid?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { createErrorFormatter, HttpService, ServiceMetrics, healthRoutes, BadUserInputError } from '@dishpatch/shared';
+import { testLogger } from '@dishpatch/shared/testing';
+
+describe('HttpService', () => {
+  let service: HttpService<object>;
+  let base = '';
+
+  before(async () => {
+    const schema = buildSubgraphSchema({
+      typeDefs: parse(`type Query { hello(name: String!): String! boom: String! }`),
+      resolvers: {
+        Query: {
+          hello: (_: unknown, args: { name: string }) => {
+            if (args.name === '') throw new BadUserInputError('name', 'must not be empty');
+            return `hello ${args.name}`;
+          },
+          boom: () => {
+            throw new Error('relation "secret_table" does not exist');
+          },
+        },
+      },
+    });
+    const apollo = new ApolloServer<object>({ schema, formatError: createErrorFormatter(testLogger), includeStacktraceInErrorResponses: false });
+    await apollo.start();
+    const metrics = new ServiceMetrics('test');
+    service = new HttpService({
+      apollo,
+      context: async () => ({}),
+      logger: testLogger,
+      metrics,
+      maxBodyBytes: 2048,
+      routes: healthRoutes({ checks: { always: async () => undefined, never: async () => Promise.reject(new Error('down')) }, metrics, logger: testLogger }),
+    });
+    base = `http://127.0.0.1:${await service.listen(0, '127.0.0.1')}`;
+  });
+
+  after(async () => {
+    await service.close();
+  });
+
+  const post = (body: string) =>
+    fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('answers a query and echoes a request id', async () => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123' },
+      body: JSON.stringify({ query: '{ hello(name: "Ada") }' }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-request-id'), 'abc-123');
+    assert.deepEqual(await response.json(), { data: { hello: 'hello Ada' } });
+  });
+
+  it('answers malformed JSON with a 400 naming the problem', async () => {
+    const response = await post('{"query": ');
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    assert.equal(body.errors[0]?.extensions.code, 'BAD_REQUEST');
+    assert.match(body.errors[0]!.message, /not valid JSON/);
+  });
+
+  it('refuses a body over the limit with a 413', async () => {
+    const response = await post(JSON.stringify({ query: `{ hello(name: "${'x'.repeat(4096)}") }` }));
+    assert.equal(response.status, 413);
+  });
+
+  it('keeps expected errors and hides unexpected ones', async () => {
+    const bad = (await (await post(JSON.stringify({ query: '{ hello(name: "") }' }))).json()) as {
+      errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+    };
+    assert.equal(bad.errors[0]?.extensions['code'], 'BAD_USER_INPUT');
+    assert.equal(bad.errors[0]?.message, 'name: must not be empty');
+    const text = await (await post(JSON.stringify({ query: '{ boom }' }))).text();
+    assert.doesNotMatch(text, /secret_table|stack|at /);
+    assert.match(text, /INTERNAL_SERVER_ERROR/);
+  });
+
+  it('reports readiness per dependency', async () => {
+    const response = await fetch(`${base}/ready`);
+    assert.equal(response.status, 503);
+    assert.deepEqual(await response.json(), { status: 'unavailable', checks: { always: 'ok', never: 'unavailable' } });
+    assert.equal((await fetch(`${base}/health`)).status, 200);
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /http_request_duration_seconds/);
+  });
+});
