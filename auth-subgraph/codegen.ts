@@ -12,6 +12,8 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useIndexSignature: true,
         scalars: { DateTime: 'Date', Money: 'string', ID: 'string' },
+        contextType: '../context.js#AuthContext',
+        mappers: { User: '../entities/user.js#UserRecord' },
       },
     },
   },

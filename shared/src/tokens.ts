@@ -49,16 +49,26 @@ export interface PublicJwk {
 }
 
 export function publicJwkOf(key: SigningKey): PublicJwk {
-  const jwk = createPublicKey(key.privateKey).export({ format: 'jwk' });
-  return { kty: String(jwk.kty), crv: jwk.crv, x: jwk.x, y: jwk.y, kid: key.kid, alg: TOKEN_ALGORITHM, use: 'sig' };
+  return verificationJwkOf(key.kid, createPublicKey(key.privateKey));
+}
+
+/** The JWK of a verification-only public key (a rotated-out signing key that tokens may still carry). */
+export function verificationJwkOf(kid: string, publicKey: KeyObject): PublicJwk {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return { kty: String(jwk.kty), crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: TOKEN_ALGORITHM, use: 'sig' };
 }
 
 /** The outcome of reading an Authorization header: a viewer, or why there is none. */
 export type Authentication = { viewer: Viewer; problem?: undefined } | { viewer: null; problem: string | null };
 
 export interface TokenVerifierOptions {
-  /** Where the signing keys are published (auth's `/.well-known/jwks.json`). */
-  jwksUrl: string;
+  /** Where the signing keys are published (auth's `/.well-known/jwks.json`). Required unless `localKeys` is given. */
+  jwksUrl?: string;
+  /**
+   * Public keys by `kid`, used instead of fetching a JWKS. For the issuer itself (auth), which
+   * holds its keys already and must not depend on an HTTP round trip to itself.
+   */
+  localKeys?: ReadonlyMap<string, KeyObject>;
   /** Answers whether a session has been revoked (logout, refresh-token reuse). */
   isSessionRevoked: (sessionId: string) => Promise<boolean>;
   logger: Logger;
@@ -90,6 +100,9 @@ export class TokenVerifier {
     this.minRefetchIntervalMs = options.minRefetchIntervalMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 600_000;
     this.clockToleranceSeconds = options.clockToleranceSeconds ?? 5;
+    if (options.localKeys === undefined && !options.jwksUrl) {
+      throw new Error('TokenVerifier needs either jwksUrl or localKeys');
+    }
   }
 
   async authenticate(authorization: string | undefined): Promise<Authentication> {
@@ -134,6 +147,7 @@ export class TokenVerifier {
   }
 
   private async keyFor(kid: string): Promise<KeyObject | undefined> {
+    if (this.options.localKeys) return this.options.localKeys.get(kid);
     const now = Date.now();
     if (this.fetchedAt === 0 || now - this.fetchedAt > this.cacheTtlMs) {
       await this.refresh(true);
@@ -155,7 +169,7 @@ export class TokenVerifier {
   private async fetchKeys(): Promise<void> {
     this.lastFetchAttempt = Date.now();
     try {
-      const response = await fetch(this.options.jwksUrl, { signal: AbortSignal.timeout(3000) });
+      const response = await fetch(this.options.jwksUrl!, { signal: AbortSignal.timeout(3000) });
       if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
       const body = (await response.json()) as { keys?: unknown };
       if (!Array.isArray(body.keys)) throw new Error('JWKS has no keys array');

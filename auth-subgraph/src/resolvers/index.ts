@@ -1,0 +1,7 @@
+import type { Resolvers } from '../generated/graphql.js';
+import { DateTime } from './date-time.js';
+import { Mutation } from './mutation.js';
+import { Query } from './query.js';
+import { User } from './user.js';
+
+export const resolvers: Resolvers = { DateTime, Query, Mutation, User };

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
+
+/** bcrypt reads at most 72 bytes; the contract caps passwords there so nothing is silently ignored. */
+export const MAX_PASSWORD_BYTES = 72;
+export const MIN_PASSWORD_BYTES = 8;
+
+/**
+ * bcrypt hashing with one work factor. `verify` against a missing hash still runs a full
+ * comparison (against a dummy hash of the same cost), so an unknown email takes as long as a
+ * wrong password and the answer time does not reveal which emails have accounts.
+ */
+export class PasswordHasher {
+  private readonly dummyHash: Promise<string>;
+
+  constructor(private readonly rounds: number) {
+    this.dummyHash = bcrypt.hash(randomBytes(16).toString('hex'), rounds);
+  }
+
+  hash(password: string): Promise<string> {
+    return bcrypt.hash(password, this.rounds);
+  }
+
+  async verify(password: string, hash: string | null): Promise<boolean> {
+    const matches = await bcrypt.compare(password, hash ?? (await this.dummyHash));
+    return hash !== null && matches;
+  }
+}

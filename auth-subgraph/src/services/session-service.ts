@@ -1,0 +1,202 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  BadUserInputError,
+  UnauthenticatedError,
+  publishSessionRevocation,
+  signAccessToken,
+  type Logger,
+  type Viewer,
+} from '@dishpatch/shared';
+import { userColumns, type UserRecord } from '../entities/user.js';
+import type { SigningKeySet } from '../signing-keys.js';
+import type { LoginRateLimiter } from './login-rate-limiter.js';
+import { MAX_PASSWORD_BYTES } from './passwords.js';
+import type { RegistrationInput, UserService } from './user-service.js';
+
+export interface AuthPayloadResult {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  user: UserRecord;
+}
+
+/** What is known about the caller's connection; kept on the session for the account owner's sake. */
+export interface ClientInfo {
+  address: string;
+  userAgent: string | null;
+}
+
+export interface SessionServiceOptions {
+  dataSource: DataSource;
+  redis: Redis;
+  redisPrefix: string;
+  users: UserService;
+  keys: SigningKeySet;
+  rateLimiter: LoginRateLimiter;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  logger: Logger;
+  /** Called with the outcome of every login, for metrics. */
+  onLogin?: (outcome: 'success' | 'failure' | 'rate_limited') => void;
+}
+
+/** 256 random bits, URL-safe; only its SHA-256 is stored (the token is unguessable, a slow hash adds nothing). */
+const REFRESH_TOKEN_BYTES = 32;
+const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** Revocations outlive the last access token by the verifiers' clock tolerance and some. */
+const REVOCATION_MARGIN_SECONDS = 60;
+
+function newRefreshToken(): string {
+  return randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
+}
+
+function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Sign-in and the life of a session: register, login, refresh (rotation, reuse detection), logout. */
+export class SessionService {
+  constructor(private readonly options: SessionServiceOptions) {}
+
+  async register(input: RegistrationInput, client: ClientInfo): Promise<AuthPayloadResult> {
+    const registration = await this.options.users.prepareRegistration(input);
+    const payload = await this.options.dataSource.transaction(async (manager) => {
+      const user = await this.options.users.create(manager, registration);
+      return this.start(manager, user, client);
+    });
+    this.options.logger.info({ userId: payload.user.id }, 'user registered');
+    return payload;
+  }
+
+  /**
+   * Same error, and a full bcrypt comparison, whether the email is unknown or the password
+   * wrong. Every attempt is counted before the password is checked; a success takes it back.
+   */
+  async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadResult> {
+    const email = input.email.trim();
+    if (email === '') throw new BadUserInputError('input.email', 'must not be empty');
+    if (input.password === '') throw new BadUserInputError('input.password', 'must not be empty');
+    if (Buffer.byteLength(input.password, 'utf8') > MAX_PASSWORD_BYTES) {
+      throw new BadUserInputError('input.password', `must be at most ${MAX_PASSWORD_BYTES} bytes long in UTF-8`);
+    }
+    try {
+      await this.options.rateLimiter.countAttempt(email, client.address);
+    } catch (error) {
+      this.options.onLogin?.('rate_limited');
+      throw error;
+    }
+    const user = await this.options.users.verifyCredentials(email, input.password);
+    if (!user) {
+      this.options.onLogin?.('failure');
+      this.options.logger.info('login failed');
+      throw new UnauthenticatedError('Email or password is incorrect');
+    }
+    await this.options.rateLimiter.forgetAttempt(email, client.address);
+    const payload = await this.options.dataSource.transaction((manager) => this.start(manager, user, client));
+    this.options.onLogin?.('success');
+    this.options.logger.info({ userId: user.id }, 'user logged in');
+    return payload;
+  }
+
+  /**
+   * Rotates a refresh token in one conditional statement: the session row is updated only while
+   * it still holds this token, is live and unexpired, so of two concurrent refreshes with one
+   * token exactly one can win. The old hash is recorded in the same statement; presenting it
+   * again later means two parties hold the session, so it is revoked for both.
+   * The role in the new access token is read from the database now, so role changes show.
+   */
+  async refresh(refreshToken: string, client: ClientInfo): Promise<AuthPayloadResult> {
+    if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new UnauthenticatedError('Invalid refresh token');
+    const presentedHash = hashRefreshToken(refreshToken);
+    const nextToken = newRefreshToken();
+    const rotated: Array<UserRecord & { sessionId: string }> = await this.options.dataSource.query(
+      `WITH rotated AS (
+         UPDATE sessions
+            SET refresh_token_hash = $2,
+                refreshed_at = now(),
+                expires_at = now() + make_interval(secs => $3),
+                user_agent = coalesce($4, user_agent),
+                ip_address = $5
+          WHERE refresh_token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+          RETURNING id, user_id
+       ), recorded AS (
+         INSERT INTO rotated_refresh_tokens (token_hash, session_id) SELECT $1, id FROM rotated
+       )
+       SELECT rotated.id AS "sessionId", ${userColumns('u')}
+         FROM rotated JOIN users u ON u.id = rotated.user_id`,
+      [presentedHash, hashRefreshToken(nextToken), this.options.refreshTokenTtlSeconds, client.userAgent, client.address],
+    );
+    const row = rotated[0];
+    if (!row) return this.refuseRefresh(presentedHash);
+    const { sessionId, ...user } = row;
+    const access = this.signFor(user, sessionId);
+    this.options.logger.info({ userId: user.id, sessionId }, 'session refreshed');
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: nextToken, user };
+  }
+
+  /** Revokes the caller's session: its refresh token stops at once, its access tokens within a second everywhere. */
+  async logout(viewer: Viewer): Promise<boolean> {
+    await this.options.dataSource.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'LOGOUT'
+        WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+      [viewer.sessionId, viewer.userId],
+    );
+    await this.announceRevocation(viewer.sessionId);
+    this.options.logger.info({ userId: viewer.userId, sessionId: viewer.sessionId }, 'logged out');
+    return true;
+  }
+
+  /** Opens a session for a user inside the caller's transaction and issues its first token pair. */
+  private async start(manager: EntityManager, user: UserRecord, client: ClientInfo): Promise<AuthPayloadResult> {
+    const refreshToken = newRefreshToken();
+    const [session] = (await manager.query(
+      `INSERT INTO sessions (user_id, refresh_token_hash, expires_at, user_agent, ip_address)
+       VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5)
+       RETURNING id`,
+      [user.id, hashRefreshToken(refreshToken), this.options.refreshTokenTtlSeconds, client.userAgent, client.address],
+    )) as [{ id: string }];
+    const access = this.signFor(user, session.id);
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
+  }
+
+  private signFor(user: UserRecord, sessionId: string) {
+    return signAccessToken(
+      this.options.keys.signingKey,
+      { userId: user.id, role: user.role, sessionId },
+      this.options.accessTokenTtlSeconds,
+    );
+  }
+
+  /** Why a refresh failed; a rotated-out token revokes its whole session (the thief's and the owner's). */
+  private async refuseRefresh(presentedHash: string): Promise<never> {
+    const revoked: Array<{ id: string; userId: string }> = await this.options.dataSource.query(
+      `WITH revoked AS (
+         UPDATE sessions
+            SET revoked_at = coalesce(revoked_at, now()),
+                revoked_reason = coalesce(revoked_reason, 'REFRESH_TOKEN_REUSE')
+          WHERE id = (SELECT session_id FROM rotated_refresh_tokens WHERE token_hash = $1)
+          RETURNING id, user_id
+       )
+       SELECT id, user_id AS "userId" FROM revoked`,
+      [presentedHash],
+    );
+    const reused = revoked[0];
+    if (reused) {
+      await this.announceRevocation(reused.id);
+      this.options.logger.warn({ userId: reused.userId, sessionId: reused.id }, 'refresh token reused; session revoked');
+      throw new UnauthenticatedError('Refresh token was already used; the session has been signed out');
+    }
+    throw new UnauthenticatedError('Refresh token is invalid, expired or signed out');
+  }
+
+  private announceRevocation(sessionId: string): Promise<void> {
+    return publishSessionRevocation(
+      this.options.redis,
+      this.options.redisPrefix,
+      sessionId,
+      this.options.accessTokenTtlSeconds + REVOCATION_MARGIN_SECONDS,
+    );
+  }
+}

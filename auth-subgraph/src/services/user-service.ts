@@ -1,0 +1,197 @@
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type Role,
+  type Viewer,
+} from '@dishpatch/shared';
+import { userColumns, type UserRecord } from '../entities/user.js';
+import type { PasswordHasher } from './passwords.js';
+import { isUuid, validEmail, validPassword, validUsername, validUuid } from './user-input.js';
+
+export interface RegistrationInput {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** A registration that passed validation and whose password is already hashed. */
+export interface PreparedRegistration {
+  username: string;
+  email: string;
+  passwordHash: string;
+}
+
+export interface UserPage {
+  edges: Array<{ cursor: string; node: UserRecord }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+/** Unique indexes of `users` (see the migration), and the input field each one protects. */
+const UNIQUE_FIELD_BY_CONSTRAINT: Record<string, { field: string; message: string }> = {
+  users_email_unique: { field: 'input.email', message: 'input.email: an account with this email already exists' },
+  users_username_unique: { field: 'input.username', message: 'input.username: this username is taken' },
+};
+const UNIQUE_VIOLATION = '23505';
+
+/** Serializes every role change, so the last-manager rule holds when two changes race. */
+const ROLE_CHANGE_LOCK_KEY = 4_001_000_002;
+
+/** The `email` of a user is for themself and managers only. */
+export function canSeeEmail(viewer: Viewer | null, user: UserRecord): boolean {
+  return viewer !== null && (viewer.userId === user.id || viewer.role === 'MANAGER');
+}
+
+const CURSOR_PREFIX = 'user:';
+
+function encodeCursor(user: UserRecord): string {
+  return Buffer.from(`${CURSOR_PREFIX}${user.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
+  if (!isUuid(id)) throw new BadUserInputError('after', 'is not a cursor this API gave out');
+  return id;
+}
+
+/** Accounts and roles: registration, credential checks, lookups, listing, role changes. */
+export class UserService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Validates a registration and hashes its password, before any transaction is opened. */
+  async prepareRegistration(input: RegistrationInput): Promise<PreparedRegistration> {
+    const username = validUsername(input.username, 'input.username');
+    const email = validEmail(input.email, 'input.email');
+    const password = validPassword(input.password, 'input.password');
+    return { username, email, passwordHash: await this.passwords.hash(password) };
+  }
+
+  /**
+   * Inserts a CUSTOMER. The unique indexes decide between racing registrations; the loser's
+   * unique violation becomes CONFLICT naming the field (recognised by constraint name).
+   */
+  async create(manager: EntityManager, registration: PreparedRegistration): Promise<UserRecord> {
+    try {
+      const rows: UserRecord[] = await manager.query(
+        `INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, 'CUSTOMER') RETURNING ${userColumns('users')}`,
+        [registration.username, registration.email, registration.passwordHash],
+      );
+      return rows[0]!;
+    } catch (error) {
+      const taken = uniqueViolationOf(error);
+      if (taken) throw new ConflictError(taken.field, taken.message);
+      throw error;
+    }
+  }
+
+  /** The account these credentials open, or null; unknown emails cost a full bcrypt comparison too. */
+  async verifyCredentials(email: string, password: string): Promise<UserRecord | null> {
+    const rows: UserRecord[] = await this.dataSource.query(
+      `SELECT ${userColumns('users')} FROM users WHERE lower(email) = lower($1)`,
+      [email.trim()],
+    );
+    const user = rows[0] ?? null;
+    const matches = await this.passwords.verify(password, user?.passwordHash ?? null);
+    return matches && !password.includes('\0') ? user : null;
+  }
+
+  async findOne(id: string): Promise<UserRecord | null> {
+    const [user] = await this.findByIds([validUuid(id, 'id')]);
+    return user ?? null;
+  }
+
+  /** One query for a whole batch of ids; results in key order, null for ids that name no one. */
+  async findByIds(ids: readonly string[]): Promise<Array<UserRecord | null>> {
+    const wellFormed = ids.filter(isUuid);
+    const rows: UserRecord[] =
+      wellFormed.length === 0
+        ? []
+        : await this.dataSource.query(`SELECT ${userColumns('users')} FROM users WHERE id = ANY($1::uuid[])`, [wellFormed]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id) so pages never skip or repeat a user. */
+  async findAll(options: { role?: Role | null; first?: number | null; after?: string | null }): Promise<UserPage> {
+    const first = options.first ?? 20;
+    if (!Number.isInteger(first) || first < 1 || first > 100) throw new BadUserInputError('first', 'must be between 1 and 100');
+    const role = options.role ?? null;
+    const afterId = options.after ? decodeCursor(options.after) : null;
+    if (afterId !== null) {
+      const anchor = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1`, [afterId]);
+      if (anchor.length === 0) throw new BadUserInputError('after', 'is not a cursor this API gave out');
+    }
+    const [rows, totals] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${userColumns('users')} FROM users
+          WHERE ($1::text IS NULL OR role = $1)
+            AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM users WHERE id = $2))
+          ORDER BY created_at DESC, id DESC
+          LIMIT $3`,
+        [role, afterId, first + 1],
+      ) as Promise<UserRecord[]>,
+      this.dataSource.query(`SELECT count(*)::int AS count FROM users WHERE ($1::text IS NULL OR role = $1)`, [role]) as Promise<
+        Array<{ count: number }>
+      >,
+    ]);
+    const page = rows.slice(0, first);
+    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: totals[0]?.count ?? 0,
+    };
+  }
+
+  /**
+   * Changes a user's role; it shows in their next token. The actor's role is read again from
+   * the database (their token may predate a demotion), and no change may leave the restaurant
+   * without a manager. Role changes take one advisory lock, so two managers demoting
+   * themselves at the same moment are decided one after the other.
+   */
+  async updateRole(actor: Viewer, userId: string, role: Role): Promise<UserRecord> {
+    const targetId = validUuid(userId, 'userId');
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
+      const roles: Array<{ id: string; role: Role }> = await manager.query(
+        `SELECT id, role FROM users WHERE id = ANY($1::uuid[])`,
+        [[actor.userId, targetId]],
+      );
+      const actorRole = roles.find((row) => row.id === actor.userId)?.role;
+      if (actorRole !== 'MANAGER') throw new ForbiddenError('Only MANAGER may change roles');
+      const target = roles.find((row) => row.id === targetId);
+      if (!target) throw new NotFoundError(`No user with id ${targetId}`);
+      if (target.role === 'MANAGER' && role !== 'MANAGER') {
+        const [{ managers }] = (await manager.query(`SELECT count(*)::int AS managers FROM users WHERE role = 'MANAGER'`)) as [
+          { managers: number },
+        ];
+        if (managers <= 1) {
+          throw new ForbiddenError('You are the last manager: make someone else MANAGER before changing your own role');
+        }
+      }
+      const rows: UserRecord[] = await manager.query(
+        `WITH changed AS (
+           UPDATE users SET role = $2, updated_at = CASE WHEN role = $2 THEN updated_at ELSE now() END
+            WHERE id = $1 RETURNING *
+         )
+         SELECT ${userColumns('changed')} FROM changed`,
+        [targetId, role],
+      );
+      return rows[0]!;
+    });
+  }
+}
+
+function uniqueViolationOf(error: unknown): { field: string; message: string } | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: unknown; constraint?: unknown };
+  if (driverError.code !== UNIQUE_VIOLATION || typeof driverError.constraint !== 'string') return undefined;
+  return UNIQUE_FIELD_BY_CONSTRAINT[driverError.constraint];
+}
