@@ -1,0 +1,118 @@
+import { Queue, Worker } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { Closer, closeRedis, connectRedis, healthRoutes, type Logger } from '@dishpatch/shared';
+import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
+import { bullPrefixOf, type WorkerConfig } from './config.js';
+import { HealthServer } from './health-server.js';
+import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE, TICK_JOB_NAME, runKitchenTick, type TickSummary } from './kitchen-clock.js';
+import { WorkerMetrics } from './worker-metrics.js';
+
+/** Finished ticks kept in Redis for inspection; older ones are dropped so the queue never grows. */
+const KEPT_FINISHED_TICKS = 100;
+
+export interface WorkerApp {
+  readonly metrics: WorkerMetrics;
+  readonly queue: Queue;
+  /** Serves /health, /ready, /metrics; resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Upserts the kitchen clock's scheduler and starts taking ticks (one at a time). */
+  start(): Promise<void>;
+  /** Stops in reverse order: HTTP, worker (after its current tick), queue, Redis, database. Safe twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the worker process: BullMQ queue + worker on one Redis connection, the orders
+ * database, and the health server. It never runs migrations (the orders subgraph owns them)
+ * and connects to the database lazily, so a database that is down or not yet migrated fails
+ * ticks, not the process.
+ */
+export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp {
+  const closer = new Closer(logger);
+  const metrics = new WorkerMetrics();
+  const prefix = bullPrefixOf(config.REDIS_PREFIX);
+
+  const dataSource = createOrdersDataSource({ url: config.ORDERS_DATABASE_URL, poolSize: 2 });
+  let connecting: Promise<DataSource> | undefined;
+  const connectDatabase = (): Promise<DataSource> => {
+    if (dataSource.isInitialized) return Promise.resolve(dataSource);
+    connecting ??= dataSource.initialize().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+  closer.add('database', async () => {
+    await connecting?.catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy();
+  });
+
+  // BullMQ workers block on Redis and must never give up on a command: maxRetriesPerRequest null.
+  const redis = connectRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: null });
+  closer.add('redis', () => closeRedis(redis));
+
+  const queue = new Queue(KITCHEN_QUEUE, { connection: redis, prefix });
+  queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  closer.add('queue', () => queue.close());
+
+  const worker = new Worker<unknown, TickSummary>(
+    KITCHEN_QUEUE,
+    (job) =>
+      runKitchenTick({
+        connectDatabase,
+        options: { stageSeconds: config.ORDER_STAGE_SECONDS, batchSize: config.ORDER_BATCH_SIZE },
+        logger,
+        metrics,
+        ...(job.id ? { jobId: job.id } : {}),
+      }),
+    { connection: redis, prefix, concurrency: 1, autorun: false },
+  );
+  // Without a listener an 'error' event (e.g. Redis gone) would crash the process.
+  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+  closer.add('worker', () => worker.close());
+
+  let running = false;
+  const upsertScheduler = () =>
+    queue.upsertJobScheduler(
+      KITCHEN_CLOCK_SCHEDULER_ID,
+      { every: config.ORDER_TICK_MS },
+      { name: TICK_JOB_NAME, data: {}, opts: { removeOnComplete: KEPT_FINISHED_TICKS, removeOnFail: KEPT_FINISHED_TICKS } },
+    );
+  // A Redis that restarted without its data has lost the scheduler; upserting is idempotent,
+  // so every worker re-upserts on each reconnect and the clock keeps ticking.
+  redis.on('ready', () => {
+    if (!running) return;
+    upsertScheduler().then(
+      () => logger.info({ everyMs: config.ORDER_TICK_MS }, 'kitchen clock scheduler re-upserted after reconnect'),
+      (error: unknown) => logger.error({ err: error }, 'kitchen clock scheduler upsert failed'),
+    );
+  });
+
+  const health = new HealthServer(
+    healthRoutes({
+      checks: {
+        database: () => connectDatabase().then((connected) => connected.query('SELECT 1')),
+        redis: () => redis.ping(),
+      },
+      metrics,
+      logger,
+    }),
+    logger,
+  );
+  closer.add('http server', () => health.close());
+
+  return {
+    metrics,
+    queue,
+    listen: (port, host) => health.listen(port, host),
+    async start() {
+      await upsertScheduler();
+      running = true;
+      worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
+      logger.info(
+        { everyMs: config.ORDER_TICK_MS, stageSeconds: config.ORDER_STAGE_SECONDS, batchSize: config.ORDER_BATCH_SIZE, prefix },
+        'kitchen clock started',
+      );
+    },
+    close: () => closer.close(),
+  };
+}

@@ -1,0 +1,30 @@
+import { commonConfigShape, env, loadConfig } from '@dishpatch/shared';
+import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
+
+/** The worker's environment: one schema, parsed once at start; a bad value names its variable. */
+export const workerConfigShape = {
+  ...commonConfigShape,
+  ORDERS_DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:54329/dishpatch_orders', ['postgres:', 'postgresql:']),
+  /** How often the kitchen clock ticks, whatever the number of worker processes. */
+  ORDER_TICK_MS: env.intInRange(10_000, 100, 24 * 60 * 60 * 1000),
+  /** Least time an order spends in WAITING and in IN_PROGRESS before a tick moves it on. */
+  ORDER_STAGE_SECONDS: env.intInRange(30, 1, 24 * 60 * 60),
+  /** Most orders one batch (one statement, one short transaction) moves. */
+  ORDER_BATCH_SIZE: env.intInRange(DEFAULT_ADVANCE_BATCH_SIZE, 1, 100_000),
+  /** Port of /health, /ready and /metrics. */
+  WORKER_PORT: env.port(4003),
+};
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(workerConfigShape, environment);
+}
+
+/**
+ * BullMQ joins its prefix to the queue name with ':', so `dishpatch:` becomes `dishpatch`
+ * and every queue key still starts with REDIS_PREFIX.
+ */
+export function bullPrefixOf(redisPrefix: string): string {
+  return redisPrefix.replace(/:+$/, '') || 'bull';
+}
