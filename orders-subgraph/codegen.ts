@@ -11,7 +11,16 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         useIndexSignature: true,
-        scalars: { DateTime: 'Date', Money: 'string', ID: 'string' },
+        contextType: '../context.js#OrdersContext',
+        // Money arguments arrive unchecked (see money.ts) and leave as decimal strings.
+        scalars: { DateTime: 'Date', Money: { input: 'import("../money.js").MoneyInput', output: 'string' }, ID: 'string' },
+        mappers: {
+          Dish: '../entities/index.js#Dish as DishModel',
+          Order: '../entities/index.js#Order as OrderModel',
+          OrderItem: '../entities/index.js#OrderItem as OrderItemModel',
+          OrderStatusChange: '../entities/index.js#OrderStatusChange as OrderStatusChangeModel',
+          User: '../resolvers/user.js#UserReference',
+        },
       },
     },
   },

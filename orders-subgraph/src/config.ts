@@ -1,0 +1,17 @@
+import { commonConfigShape, env, loadConfig } from '@dishpatch/shared';
+
+/** The orders subgraph's environment, parsed once at start; a bad value names its variable. */
+export const ordersConfigShape = {
+  ...commonConfigShape,
+  ORDERS_PORT: env.port(4002),
+  ORDERS_DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:54329/dishpatch_orders', ['postgres:', 'postgresql:']),
+  /** Connections in the pool. */
+  ORDERS_DATABASE_POOL_SIZE: env.positiveInt(10, 200),
+  AUTH_JWKS_URL: env.url('http://127.0.0.1:4001/.well-known/jwks.json', ['http:', 'https:']),
+};
+
+export type OrdersConfig = ReturnType<typeof loadOrdersConfig>;
+
+export function loadOrdersConfig(environment: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(ordersConfigShape, environment);
+}

@@ -1,0 +1,15 @@
+import { Closer, closeOnSignals, createLogger } from '@dishpatch/shared';
+import { buildOrdersApp } from './app.js';
+import { loadOrdersConfig } from './config.js';
+import { runOrdersMigrations } from './data-source.js';
+
+const config = loadOrdersConfig();
+const logger = createLogger('orders-subgraph', config.LOG_LEVEL);
+const app = await buildOrdersApp({ config, logger });
+const closer = new Closer(logger);
+closer.add('orders subgraph', () => app.close());
+closeOnSignals(closer, logger);
+const applied = await runOrdersMigrations(app.dataSource);
+if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'migrated');
+const port = await app.http.listen(config.ORDERS_PORT);
+logger.info({ port }, 'orders subgraph listening');

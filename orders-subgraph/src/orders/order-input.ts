@@ -1,0 +1,52 @@
+import { BadUserInputError } from '@dishpatch/shared';
+import { requireUuid } from '../ids.js';
+import type { StockRequest } from './stock.js';
+
+export const MAX_ORDER_LINES = 50;
+export const MAX_LINE_QUANTITY = 100;
+export const MAX_SPECIAL_REQUESTS_CHARS = 500;
+
+export interface PlaceOrderArguments {
+  items: ReadonlyArray<{ dishId: string; quantity: number }>;
+  specialRequests?: string | null;
+}
+
+export interface ValidOrder {
+  lines: StockRequest[];
+  specialRequests: string | null;
+}
+
+/** Characters as PostgreSQL counts them for varchar(n): code points, not UTF-16 units. */
+function characterCount(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * Checks a placeOrder input before anything touches the database. Every problem is
+ * BAD_USER_INPUT naming its field, e.g. `input.items[3].quantity`. Special requests are
+ * trimmed; blank ones are stored as none.
+ */
+export function validatePlaceOrderInput(input: PlaceOrderArguments): ValidOrder {
+  if (input.items.length < 1 || input.items.length > MAX_ORDER_LINES) {
+    throw new BadUserInputError('input.items', `must have 1 to ${MAX_ORDER_LINES} lines, got ${input.items.length}`);
+  }
+  const firstLineOfDish = new Map<string, number>();
+  const lines = input.items.map((item, index) => {
+    const field = `input.items[${index}]`;
+    const dishId = requireUuid(item.dishId, `${field}.dishId`);
+    const earlier = firstLineOfDish.get(dishId);
+    if (earlier !== undefined) {
+      throw new BadUserInputError(`${field}.dishId`, `the same dish is already ordered in input.items[${earlier}]; put the units on one line`);
+    }
+    firstLineOfDish.set(dishId, index);
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_LINE_QUANTITY) {
+      throw new BadUserInputError(`${field}.quantity`, `must be 1 to ${MAX_LINE_QUANTITY}, got ${item.quantity}`);
+    }
+    return { field, dishId, quantity: item.quantity };
+  });
+  const specialRequests = input.specialRequests?.trim() || null;
+  if (specialRequests !== null && characterCount(specialRequests) > MAX_SPECIAL_REQUESTS_CHARS) {
+    throw new BadUserInputError('input.specialRequests', `must be at most ${MAX_SPECIAL_REQUESTS_CHARS} characters`);
+  }
+  return { lines, specialRequests };
+}

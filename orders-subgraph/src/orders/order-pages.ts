@@ -1,0 +1,97 @@
+import { BadUserInputError } from '@dishpatch/shared';
+import type { EntityManager } from 'typeorm';
+import { OrderEntity, type Order } from '../entities/index.js';
+import { isUuid } from '../ids.js';
+import type { OrderStatus } from './order-status.js';
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface OrderFilter {
+  /** Only this customer's orders. */
+  userId?: string;
+  status?: OrderStatus | null;
+}
+
+export interface PageArguments {
+  first: number;
+  after?: string | null;
+}
+
+export interface OrderPage {
+  edges: Array<{ cursor: string; node: Order }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+/**
+ * A position in the newest-first order: (created_at, id). created_at travels as PostgreSQL's
+ * own text of the timestamptz, because a JS Date keeps only milliseconds and would skip or
+ * repeat orders created within the same millisecond.
+ */
+interface Position {
+  createdAt: string;
+  id: string;
+}
+
+const TIMESTAMPTZ_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?([+-]\d{2}(?::\d{2}){0,2})$/;
+
+function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): Position {
+  const invalid = new BadUserInputError('after', 'is not a cursor this API gave out');
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid;
+  const [createdAt, id] = decoded as unknown[];
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUuid(id)) throw invalid;
+  const parts = TIMESTAMPTZ_TEXT.exec(createdAt);
+  // The calendar check: a well-shaped but impossible date (month 13) must not reach SQL.
+  const day = parts ? new Date(`${parts[1]}T00:00:00Z`) : undefined;
+  if (!parts || !day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== parts[1]) throw invalid;
+  return { createdAt, id };
+}
+
+/** Checks `first` and `after` before any query runs. */
+export function validatePageArguments(args: PageArguments): { first: number; after: Position | null } {
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError('first', `must be 1 to ${MAX_PAGE_SIZE}, got ${args.first}`);
+  }
+  return { first: args.first, after: args.after === undefined || args.after === null ? null : decodeCursor(args.after) };
+}
+
+/**
+ * One page of orders, newest first, and the total matching the filter: two queries whatever
+ * the page size (the nested fields load through the request's DataLoaders).
+ */
+export async function findOrderPage(manager: EntityManager, filter: OrderFilter, args: PageArguments): Promise<OrderPage> {
+  const { first, after } = validatePageArguments(args);
+  const matching = manager.getRepository(OrderEntity).createQueryBuilder('o');
+  if (filter.userId !== undefined) matching.andWhere('o.user_id = :userId', { userId: filter.userId });
+  if (filter.status) matching.andWhere('o.status = :status', { status: filter.status });
+
+  const page = matching.clone().addSelect('CAST(o.created_at AS text)', 'position_created_at');
+  if (after) {
+    page.andWhere('(o.created_at, o.id) < (CAST(:afterCreatedAt AS timestamptz), CAST(:afterId AS uuid))', {
+      afterCreatedAt: after.createdAt,
+      afterId: after.id,
+    });
+  }
+  page.orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(first + 1);
+
+  const [totalCount, { entities, raw }] = await Promise.all([matching.getCount(), page.getRawAndEntities<{ position_created_at: string }>()]);
+  const edges = entities.slice(0, first).map((node, index) => ({
+    cursor: encodeCursor({ createdAt: raw[index]!.position_created_at, id: node.id }),
+    node,
+  }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: entities.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}

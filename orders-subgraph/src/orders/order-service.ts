@@ -1,0 +1,119 @@
+import { InvalidTransitionError, NotFoundError, isStaff, type Viewer } from '@dishpatch/shared';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { OrderEntity, OrderItemEntity, OrderStatusChangeEntity, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
+import { requireUuid } from '../ids.js';
+import { runTransaction } from '../transactions.js';
+import { validatePlaceOrderInput, type PlaceOrderArguments } from './order-input.js';
+import { findOrderPage, type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';
+import { cancellableStatuses, isFinal } from './order-status.js';
+import { advanceOneStage, cancelIfIn, recordCreation } from './order-transitions.js';
+import { reserveStock } from './stock.js';
+
+export interface OrderServiceOptions {
+  /** Told each time a transaction is run again after a deadlock or serialization failure. */
+  onTransactionRetry?: () => void;
+}
+
+/** Who may see an order: its customer and staff. Everyone else is told it does not exist. */
+export function canSeeOrder(viewer: Viewer | null, order: Order): boolean {
+  return viewer !== null && (isStaff(viewer) || order.userId === viewer.userId);
+}
+
+/** Orders: placing, the status machine's transitions, and reads. Every write owns its transaction. */
+export class OrderService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: OrderServiceOptions = {},
+  ) {}
+
+  /**
+   * Validates, then in one transaction takes every line's units (or none), stores each unit
+   * price as it is now, and writes the order, its items and its first status change.
+   */
+  async place(viewer: Viewer, input: PlaceOrderArguments): Promise<Order> {
+    const { lines, specialRequests } = validatePlaceOrderInput(input);
+    return this.transaction(async (manager) => {
+      const reserved = await reserveStock(manager, lines);
+      const inserted = await manager.getRepository(OrderEntity).insert({ userId: viewer.userId, specialRequests });
+      const orderId = String(inserted.identifiers[0]!['id']);
+      await manager.getRepository(OrderItemEntity).insert(
+        reserved.map((line) => ({ orderId, dishId: line.dishId, quantity: line.quantity, unitPrice: line.unitPrice })),
+      );
+      await recordCreation(manager, orderId);
+      return manager.getRepository(OrderEntity).findOneByOrFail({ id: orderId });
+    });
+  }
+
+  /** The customer while WAITING, staff while WAITING or IN_PROGRESS; the units go back in the same transaction. */
+  async cancel(viewer: Viewer, id: string): Promise<Order> {
+    const orderId = requireUuid(id, 'id');
+    return this.transaction(async (manager) => {
+      await this.findOneVisibleIn(manager, viewer, orderId);
+      const byStaff = isStaff(viewer);
+      if (await cancelIfIn(manager, orderId, cancellableStatuses(byStaff))) return this.findOneVisibleIn(manager, viewer, orderId);
+      const current = await this.findOneVisibleIn(manager, viewer, orderId);
+      if (isFinal(current.status)) throw new InvalidTransitionError(`The order is ${current.status} and can no longer be cancelled`);
+      throw new InvalidTransitionError(`The order is ${current.status}: only staff can cancel it now`);
+    });
+  }
+
+  /** Staff: one stage forward (WAITING → IN_PROGRESS → DONE), with its status change. */
+  async advance(viewer: Viewer, id: string): Promise<Order> {
+    const orderId = requireUuid(id, 'id');
+    return this.transaction(async (manager) => {
+      await this.findOneVisibleIn(manager, viewer, orderId);
+      const moved = await advanceOneStage(manager, orderId);
+      const current = await this.findOneVisibleIn(manager, viewer, orderId);
+      if (moved === null) throw new InvalidTransitionError(`The order is ${current.status} and has no next stage`);
+      return current;
+    });
+  }
+
+  /** The order if the viewer may see it; NOT_FOUND otherwise, with nothing about it. */
+  async findOneVisible(viewer: Viewer, id: string): Promise<Order> {
+    return this.findOneVisibleIn(this.dataSource.manager, viewer, requireUuid(id, 'id'));
+  }
+
+  async findPage(filter: OrderFilter, args: PageArguments): Promise<OrderPage> {
+    return findOrderPage(this.dataSource.manager, filter, args);
+  }
+
+  /** For DataLoaders: one query, results in key order, null for misses. */
+  async findByIds(ids: readonly string[]): Promise<Array<Order | null>> {
+    const orders = await this.dataSource.getRepository(OrderEntity).findBy({ id: In([...ids]) });
+    const byId = new Map(orders.map((order) => [order.id, order]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** For DataLoaders: each order's items (one query), in dish-id order, the order their stock was taken in. */
+  async findItemsByOrderIds(orderIds: readonly string[]): Promise<OrderItem[][]> {
+    const items = await this.dataSource
+      .getRepository(OrderItemEntity)
+      .find({ where: { orderId: In([...orderIds]) }, order: { dishId: 'ASC' } });
+    return groupBy(orderIds, items, (item) => item.orderId);
+  }
+
+  /** For DataLoaders: each order's status history, oldest first (one query). */
+  async findHistoryByOrderIds(orderIds: readonly string[]): Promise<OrderStatusChange[][]> {
+    const changes = await this.dataSource
+      .getRepository(OrderStatusChangeEntity)
+      .find({ where: { orderId: In([...orderIds]) }, order: { at: 'ASC', id: 'ASC' } });
+    return groupBy(orderIds, changes, (change) => change.orderId);
+  }
+
+  private async findOneVisibleIn(manager: EntityManager, viewer: Viewer, orderId: string): Promise<Order> {
+    const order = await manager.getRepository(OrderEntity).findOneBy({ id: orderId });
+    if (!order || !canSeeOrder(viewer, order)) throw new NotFoundError(`No order with id ${orderId}`);
+    return order;
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return runTransaction(this.dataSource, work, { onRetry: () => this.options.onTransactionRetry?.() });
+  }
+}
+
+function groupBy<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}

@@ -1,0 +1,11 @@
+import { DateTimeScalar } from '../date-time.js';
+import type { Resolvers } from '../generated/graphql.js';
+import { MoneyScalar } from '../money.js';
+import { Dish } from './dish.js';
+import { Mutation } from './mutation.js';
+import { Order } from './order.js';
+import { OrderItem } from './order-item.js';
+import { Query } from './query.js';
+import { User } from './user.js';
+
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Money: MoneyScalar, Query, Mutation, Dish, Order, OrderItem, User };

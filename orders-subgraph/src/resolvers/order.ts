@@ -1,0 +1,16 @@
+import type { OrderResolvers } from '../generated/graphql.js';
+import { isUuid } from '../ids.js';
+import { totalOf } from '../orders/order-amounts.js';
+import { canSeeOrder } from '../orders/order-service.js';
+
+export const Order: OrderResolvers = {
+  // Reachable directly through `_entities`: the same rule as `order(id)`, and no data otherwise.
+  __resolveReference: async ({ id }, context) => {
+    const order = isUuid(id) ? await context.loaders.orderById.load(id) : null;
+    return order && canSeeOrder(context.auth.viewer, order) ? order : null;
+  },
+  customer: (order) => ({ __typename: 'User', id: order.userId }),
+  items: (order, _args, context) => context.loaders.itemsByOrderId.load(order.id),
+  total: async (order, _args, context) => totalOf(await context.loaders.itemsByOrderId.load(order.id)),
+  statusHistory: (order, _args, context) => context.loaders.historyByOrderId.load(order.id),
+};

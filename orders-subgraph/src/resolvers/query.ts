@@ -1,0 +1,20 @@
+import { requireRole, requireViewer, STAFF_ROLES } from '@dishpatch/shared';
+import type { QueryResolvers } from '../generated/graphql.js';
+
+export const Query: QueryResolvers = {
+  menu: (_parent, _args, context) => context.services.dishes.findMenu(),
+  dishes: (_parent, { includeUnavailable }, context) => {
+    if (includeUnavailable) requireRole(context, 'MANAGER');
+    return context.services.dishes.findAll({ includeUnavailable: includeUnavailable === true });
+  },
+  dish: (_parent, { id }, context) => context.services.dishes.findOneVisible(context.auth.viewer, id),
+  order: (_parent, { id }, context) => context.services.orders.findOneVisible(requireViewer(context), id),
+  myOrders: (_parent, { status, first, after }, context) => {
+    const viewer = requireViewer(context);
+    return context.services.orders.findPage({ userId: viewer.userId, status }, { first, after });
+  },
+  orders: (_parent, { status, first, after }, context) => {
+    requireRole(context, ...STAFF_ROLES);
+    return context.services.orders.findPage({ status }, { first, after });
+  },
+};

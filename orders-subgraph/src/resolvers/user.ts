@@ -1,0 +1,19 @@
+import { ForbiddenError, isStaff, requireViewer } from '@dishpatch/shared';
+import type { UserResolvers } from '../generated/graphql.js';
+import { isUuid } from '../ids.js';
+
+/** All this subgraph knows of a user: the id; the gateway gets the rest from the auth subgraph. */
+export interface UserReference {
+  __typename?: 'User';
+  id: string;
+}
+
+export const User: UserResolvers = {
+  // Every user id is a UUID; anything else names no one.
+  __resolveReference: ({ id }) => (isUuid(id) ? { __typename: 'User', id } : null),
+  orders: (user, { status, first, after }, context) => {
+    const viewer = requireViewer(context);
+    if (viewer.userId !== user.id && !isStaff(viewer)) throw new ForbiddenError("Only the user themself and staff may see a user's orders");
+    return context.services.orders.findPage({ userId: user.id, status }, { first, after });
+  },
+};
