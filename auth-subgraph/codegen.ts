@@ -13,7 +13,7 @@ const config: CodegenConfig = {
         useIndexSignature: true,
         scalars: { DateTime: 'Date', Money: 'string', ID: 'string' },
         contextType: '../context.js#AuthContext',
-        mappers: { User: '../entities/user.js#UserRecord' },
+        mappers: { User: '../services/user-service.js#UserView' },
       },
     },
   },

@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
 import {
   Closer,
   HttpService,
@@ -29,6 +30,8 @@ const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url)
 
 export interface AuthApp {
   http: HttpService<AuthContext>;
+  /** The auth database, for commands and tests that inspect what was written. */
+  dataSource: DataSource;
   /** Brings the database to the latest schema (under an advisory lock); returns the migrations run. */
   migrate(): Promise<string[]>;
   /** Stops the server, Redis and the database in that order; safe to call twice. */
@@ -121,7 +124,7 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
     });
     closer.add('http server', () => http.close());
 
-    return { http, migrate: () => migrateAuthDatabase(dataSource), close: () => closer.close() };
+    return { http, dataSource, migrate: () => migrateAuthDatabase(dataSource), close: () => closer.close() };
   } catch (error) {
     await closer.close();
     throw error;

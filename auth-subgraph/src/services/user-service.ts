@@ -40,8 +40,15 @@ const UNIQUE_VIOLATION = '23505';
 /** Serializes every role change, so the last-manager rule holds when two changes race. */
 const ROLE_CHANGE_LOCK_KEY = 4_001_000_002;
 
+/**
+ * A user as GraphQL shows it. `shownToOwner` marks the user of an AuthPayload: whoever just
+ * registered, signed in or refreshed is that user, though the request carried no token yet.
+ */
+export type UserView = UserRecord & { shownToOwner?: boolean };
+
 /** The `email` of a user is for themself and managers only. */
-export function canSeeEmail(viewer: Viewer | null, user: UserRecord): boolean {
+export function canSeeEmail(viewer: Viewer | null, user: UserView): boolean {
+  if (user.shownToOwner) return true;
   return viewer !== null && (viewer.userId === user.id || viewer.role === 'MANAGER');
 }
 
