@@ -28,6 +28,8 @@ const PROTOCOL_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'PAYLOAD_TOO_LARGE',
+  // The gateway's answer for the part of a query whose subgraph cannot be reached (extensions.serviceName).
+  'SERVICE_UNAVAILABLE',
 ]);
 const CLIENT_VISIBLE_CODES = new Set<string>([...Object.values(ErrorCode), ...PROTOCOL_CODES]);
 

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { createErrorFormatter, healthRoutes, HttpService, ServiceMetrics, type Logger, type ReadinessCheck } from '@dishpatch/shared';
+import type { GatewayConfig } from './config.js';
+import { gatewayContextFrom, type GatewayContext } from './context.js';
+import { requestGuards } from './guards.js';
+import { playgroundRoutes } from './playground/playground.js';
+import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
+import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
+
+const GRAPHQL_PATH = '/graphql';
+
+export interface GatewayApp {
+  http: HttpService<GatewayContext>;
+  /** Where each subgraph is reached, after environment overrides. */
+  subgraphUrls: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface BuildGatewayOptions {
+  config: GatewayConfig;
+  logger: Logger;
+  /** Defaults to the committed supergraph.graphql. */
+  supergraphSdl?: string;
+  /** Defaults to supergraph.yaml: the routing URLs the environment may override. */
+  supergraphConfig?: SupergraphConfig;
+}
+
+/** supergraph.yaml's routing_url for each subgraph, unless `<NAME>_SUBGRAPH_URL` says otherwise. */
+export function resolveSubgraphUrls(config: GatewayConfig, supergraphConfig: SupergraphConfig): Record<string, string> {
+  const overrides: Record<string, string | undefined> = {
+    auth: config.AUTH_SUBGRAPH_URL,
+    orders: config.ORDERS_SUBGRAPH_URL,
+  };
+  return Object.fromEntries(
+    supergraphConfig.subgraphs.map((subgraph) => [subgraph.name, overrides[subgraph.name] ?? subgraph.routingUrl]),
+  );
+}
+
+/** A subgraph counts as present when its `/health` answers 200 (the same origin as its GraphQL URL). */
+function subgraphHealthCheck(graphqlUrl: string): ReadinessCheck {
+  const healthUrl = new URL('/health', graphqlUrl).toString();
+  return async () => {
+    const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1500) });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`${healthUrl} answered ${response.status}`);
+  };
+}
+
+/**
+ * Builds the gateway without listening: the static supergraph (never introspection, so it
+ * starts whether or not the subgraphs are up), the request guards, the playground and the
+ * health routes. Tests start it in-process on port 0.
+ */
+export async function buildGateway(options: BuildGatewayOptions): Promise<GatewayApp> {
+  const { config, logger } = options;
+  const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_SDL_PATH, 'utf8');
+  const subgraphUrls = resolveSubgraphUrls(config, options.supergraphConfig ?? readSupergraphConfig(SUPERGRAPH_CONFIG_PATH));
+  const metrics = new ServiceMetrics('gateway');
+  const subgraphFetcher = createSubgraphFetcher({
+    keepAliveMs: config.GATEWAY_SUBGRAPH_KEEPALIVE_MS,
+    timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+  });
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger,
+    buildService: ({ name }) => {
+      const url = subgraphUrls[name];
+      if (url === undefined) {
+        throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
+      }
+      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher);
+    },
+  });
+  const guards = requestGuards<GatewayContext>(config);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    allowBatchedHttpRequests: guards.allowBatchedHttpRequests,
+    validationRules: guards.validationRules,
+    parseOptions: guards.parseOptions,
+    // The offline playground replaces Apollo's landing page, which loads Sandbox from a CDN.
+    plugins: [...guards.plugins, ApolloServerPluginLandingPageDisabled()],
+    logger,
+  });
+  await apollo.start();
+
+  const checks = Object.fromEntries(
+    Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphHealthCheck(url)]),
+  );
+  const http = new HttpService<GatewayContext>({
+    apollo,
+    context: async (req) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR }),
+    logger,
+    metrics,
+    graphqlPath: GRAPHQL_PATH,
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    routes: { ...healthRoutes({ checks, metrics, logger }), ...playgroundRoutes(GRAPHQL_PATH) },
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    http,
+    subgraphUrls,
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await apollo.stop();
+        await subgraphFetcher.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@dishpatch/shared';
+
+const HTTP = ['http:', 'https:'] as const;
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+/**
+ * The gateway's environment. Every limit a client can run into is here, with a default
+ * that lets the playground's introspection and every example operation through.
+ */
+export const gatewayConfigShape = {
+  LOG_LEVEL: env.logLevel(),
+  GATEWAY_PORT: env.port(4000),
+  /** Override supergraph.yaml's routing_url for one subgraph (e.g. inside docker compose). */
+  AUTH_SUBGRAPH_URL: env.optionalUrl(HTTP),
+  ORDERS_SUBGRAPH_URL: env.optionalUrl(HTTP),
+  /** Largest accepted request body; a placeOrder with 50 lines is about 4 KB. */
+  GATEWAY_MAX_BODY_BYTES: env.positiveInt(100_000, 10 * 1024 * 1024),
+  /** Deepest selection allowed; `me { orders { edges { node { items { dish { name } } } } } }` is 7. */
+  GATEWAY_MAX_DEPTH: env.positiveInt(10, 100),
+  GATEWAY_MAX_ALIASES: env.intInRange(15, 0, 1000),
+  GATEWAY_MAX_DIRECTIVES: env.intInRange(50, 0, 1000),
+  /** Lexical tokens per document; bounds parsing work before anything else runs. */
+  GATEWAY_MAX_TOKENS: env.positiveInt(2000, 100_000),
+  /**
+   * GraphQL Armor's estimated cost: objects 2, scalars 1, times 1.5 per level, times `first`
+   * for a page; a staff page of 100 orders with items, customers and history is about 8,100.
+   */
+  GATEWAY_MAX_COST: env.positiveInt(20_000, 10_000_000),
+  /** Arrays of operations in one POST; off unless a client truly needs them. */
+  GATEWAY_ALLOW_BATCHING: booleanFlag(false),
+  /**
+   * Whether a client's own X-Forwarded-For is kept (and the peer appended). Only behind a
+   * proxy you run: otherwise a client could pick the address the subgraphs rate-limit on.
+   */
+  GATEWAY_TRUST_FORWARDED_FOR: booleanFlag(false),
+  /** Idle keep-alive connections to each subgraph are closed after this long. */
+  GATEWAY_SUBGRAPH_KEEPALIVE_MS: env.positiveInt(30_000, 600_000),
+  /** A subgraph fetch taking longer fails its part of the response. */
+  GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000, 600_000),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(gatewayConfigShape, environment);
+}

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startGateway, type RunningGateway } from './support/gateway-client.js';
+import {
+  LEAKY_MESSAGE,
+  startStubAuth,
+  startStubOrders,
+  STUB_DISH,
+  STUB_ORDER_ID,
+  STUB_TOKEN,
+  STUB_USER,
+  type StubSubgraph,
+} from './support/stub-subgraphs.js';
+
+const LIMITS = {
+  GATEWAY_MAX_BODY_BYTES: '4096',
+  GATEWAY_MAX_DEPTH: '6',
+  GATEWAY_MAX_ALIASES: '5',
+  GATEWAY_MAX_TOKENS: '300',
+  GATEWAY_MAX_COST: '60',
+  GATEWAY_MAX_DIRECTIVES: '3',
+};
+
+function codeOf(error: { extensions?: Record<string, unknown> } | undefined): unknown {
+  return error?.extensions?.['code'];
+}
+
+describe('gateway over both subgraphs', () => {
+  let auth: StubSubgraph;
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    auth = await startStubAuth();
+    orders = await startStubOrders();
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url, ...LIMITS });
+  });
+
+  after(async () => {
+    await gateway.app.close();
+    await auth.stop();
+    await orders.stop();
+  });
+
+  it('routes to the subgraph URLs the environment gives, not supergraph.yaml', () => {
+    assert.deepEqual(gateway.app.subgraphUrls, { auth: auth.url, orders: orders.url });
+  });
+
+  it('answers a query that needs both subgraphs: the order from orders, its customer from auth', async () => {
+    const { status, body } = await gateway.query(`query($id: ID!) { order(id: $id) { id status customer { id username } } }`, {
+      variables: { id: STUB_ORDER_ID },
+    });
+    assert.equal(status, 200);
+    assert.equal(body.errors, undefined);
+    assert.deepEqual(body.data, {
+      order: { id: STUB_ORDER_ID, status: 'WAITING', customer: { id: STUB_USER.id, username: STUB_USER.username } },
+    });
+  });
+
+  it('forwards Authorization, the request id and the client address to every subgraph it calls', async () => {
+    auth.received.length = 0;
+    orders.received.length = 0;
+    const { headers, body } = await gateway.query(`{ me { username } menu { name } }`, {
+      headers: { authorization: STUB_TOKEN, 'x-request-id': 'req-forward-1' },
+    });
+    assert.deepEqual(body.data, { me: { username: STUB_USER.username }, menu: [{ name: STUB_DISH.name }] });
+    assert.equal(headers.get('x-request-id'), 'req-forward-1');
+    for (const subgraph of [auth, orders]) {
+      assert.equal(subgraph.received.length, 1, `${subgraph.name} was called once`);
+      const received = subgraph.received[0]!;
+      assert.equal(received.authorization, STUB_TOKEN, `${subgraph.name} got the token`);
+      assert.equal(received['x-request-id'], 'req-forward-1', `${subgraph.name} got the request id`);
+      assert.equal(received['x-forwarded-for'], '127.0.0.1', `${subgraph.name} got the client address`);
+    }
+  });
+
+  it('makes a request id when the client sends none, and gives the subgraphs the same one', async () => {
+    orders.received.length = 0;
+    const { headers } = await gateway.query(`{ menu { name } }`);
+    const requestId = headers.get('x-request-id');
+    assert.match(requestId ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(orders.received[0]?.['x-request-id'], requestId);
+  });
+
+  it('does not let a client choose the forwarded address unless configured to trust it', async () => {
+    orders.received.length = 0;
+    await gateway.query(`{ menu { name } }`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    assert.equal(orders.received[0]?.['x-forwarded-for'], '127.0.0.1');
+  });
+
+  it("passes a subgraph's contract error through with its code and field", async () => {
+    const { body } = await gateway.query(`{ dish(id: "") { name } }`);
+    assert.equal(codeOf(body.errors?.[0]), 'BAD_USER_INPUT');
+    assert.equal(body.errors?.[0]?.message, 'id: must not be empty');
+    assert.equal(body.errors?.[0]?.extensions?.['field'], 'id');
+  });
+
+  it('passes UNAUTHENTICATED through with its message', async () => {
+    const { body } = await gateway.query(`{ user(id: "${STUB_USER.id}") { username } }`, { headers: { authorization: 'Bearer x.y.z' } });
+    assert.equal(codeOf(body.errors?.[0]), 'UNAUTHENTICATED');
+    assert.equal(body.errors?.[0]?.message, 'Access token expired');
+  });
+
+  it('masks an unexpected subgraph error: no message, stack or SQL reaches the client', async () => {
+    const response = await gateway.post(JSON.stringify({ query: `{ dish(id: "leak") { name } }` }));
+    const text = await response.text();
+    assert.doesNotMatch(text, /secret_orders_table|stack|\bat \//);
+    assert.ok(!text.includes(LEAKY_MESSAGE));
+    const body = JSON.parse(text) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    assert.equal(body.errors[0]?.message, 'Internal server error');
+    assert.equal(body.errors[0]?.extensions.code, 'INTERNAL_SERVER_ERROR');
+  });
+
+  describe('guards', () => {
+    it('refuses a query deeper than the limit, naming the limit', async () => {
+      const { status, body } = await gateway.query(
+        `{ me { orders { edges { node { customer { orders { edges { node { id } } } } } } } } }`,
+      );
+      assert.equal(status, 400);
+      assert.equal(codeOf(body.errors?.[0]), 'GRAPHQL_VALIDATION_FAILED');
+      assert.ok(
+        body.errors?.some((error) => /Query depth limit of 6 exceeded, found 9/.test(error.message)),
+        JSON.stringify(body.errors),
+      );
+    });
+
+    it('refuses more aliases than the limit', async () => {
+      const aliases = Array.from({ length: 6 }, (_, index) => `a${index}: menu { id }`).join(' ');
+      const { status, body } = await gateway.query(`{ ${aliases} }`);
+      assert.equal(status, 400);
+      assert.match(body.errors?.[0]?.message ?? '', /Aliases limit of 5 exceeded/);
+    });
+
+    it('refuses more directives than the limit', async () => {
+      const { status, body } = await gateway.query(`{ menu { id @include(if: true) @include(if: true) name @skip(if: false) price @skip(if: false) } }`);
+      assert.equal(status, 400);
+      assert.match(body.errors?.[0]?.message ?? '', /Directives limit of 3 exceeded/);
+    });
+
+    it('refuses a query over the cost limit, counting a page size as that many objects', async () => {
+      const small = await gateway.query(`{ myOrders(first: 1) { edges { node { id status total } } } }`);
+      assert.notEqual(small.status, 400, JSON.stringify(small.body.errors));
+      const { status, body } = await gateway.query(`{ myOrders(first: 100) { edges { node { id status total } } } }`);
+      assert.equal(status, 400);
+      assert.match(body.errors?.[0]?.message ?? '', /Query Cost limit of 60 exceeded/);
+    });
+
+    it('refuses a document with more tokens than the limit before validating it', async () => {
+      const fields = Array.from({ length: 400 }, () => 'id').join(' ');
+      const { status, body } = await gateway.query(`{ menu { ${fields} } }`);
+      assert.equal(status, 400);
+      assert.equal(codeOf(body.errors?.[0]), 'GRAPHQL_PARSE_FAILED');
+      assert.match(body.errors?.[0]?.message ?? '', /Document contains more th\w+ 300 tokens/);
+    });
+
+    it('refuses a body over the size limit with a 413', async () => {
+      const response = await gateway.post(JSON.stringify({ query: `{ menu { id } }`, variables: { padding: 'x'.repeat(5000) } }));
+      assert.equal(response.status, 413);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      assert.equal(body.errors[0]?.extensions.code, 'PAYLOAD_TOO_LARGE');
+      assert.match(body.errors[0]!.message, /larger than 4096 bytes/);
+    });
+
+    it('refuses a batch of operations when batching is not configured', async () => {
+      const response = await gateway.post(JSON.stringify([{ query: '{ menu { id } }' }, { query: '{ menu { name } }' }]));
+      assert.equal(response.status, 400);
+      const body = (await response.json()) as { errors: Array<{ message: string }> };
+      assert.match(body.errors[0]!.message, /batching disabled/i);
+    });
+
+    it('answers malformed JSON with a 400 that says so', async () => {
+      const response = await gateway.post('{"query": "{ menu { id } }"');
+      assert.equal(response.status, 400);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      assert.equal(body.errors[0]?.extensions.code, 'BAD_REQUEST');
+      assert.match(body.errors[0]!.message, /not valid JSON/);
+    });
+
+    it('answers a query that does not parse with a 400 and where it failed', async () => {
+      const { status, body } = await gateway.query(`{ menu { id `);
+      assert.equal(status, 400);
+      assert.equal(codeOf(body.errors?.[0]), 'GRAPHQL_PARSE_FAILED');
+      assert.match(body.errors?.[0]?.message ?? '', /Syntax Error/);
+    });
+
+    it('is unharmed after all of the above', async () => {
+      const { status, body } = await gateway.query(`{ menu { name price } }`);
+      assert.equal(status, 200);
+      assert.deepEqual(body.data, { menu: [{ name: STUB_DISH.name, price: STUB_DISH.price }] });
+    });
+  });
+
+  it('serves /health, /ready naming each subgraph, and Prometheus /metrics', async () => {
+    assert.equal((await fetch(`${gateway.base}/health`)).status, 200);
+    const ready = await fetch(`${gateway.base}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { auth: 'ok', orders: 'ok' } });
+    const metrics = await (await fetch(`${gateway.base}/metrics`)).text();
+    assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/graphql"/);
+  });
+});
+
+describe('gateway with batching configured', () => {
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    orders = await startStubOrders();
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: 'http://127.0.0.1:9/graphql', ORDERS_SUBGRAPH_URL: orders.url, GATEWAY_ALLOW_BATCHING: 'true' });
+  });
+
+  after(async () => {
+    await gateway.app.close();
+    await orders.stop();
+  });
+
+  it('answers each operation of a batch', async () => {
+    const response = await gateway.post(JSON.stringify([{ query: '{ menu { id } }' }, { query: '{ menu { name } }' }]));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), [{ data: { menu: [{ id: STUB_DISH.id }] } }, { data: { menu: [{ name: STUB_DISH.name }] } }]);
+  });
+});
+
+describe('gateway with one subgraph down', () => {
+  let auth: StubSubgraph;
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    auth = await startStubAuth();
+    orders = await startStubOrders();
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url });
+    // Warm the keep-alive pool first, so the test also covers connections that die under it.
+    await gateway.query(`{ me { id } menu { id } }`);
+    await auth.stop();
+  });
+
+  after(async () => {
+    await gateway.app.close();
+    await orders.stop();
+  });
+
+  it('still answers queries that only touch the other subgraph', async () => {
+    const { status, body } = await gateway.query(`{ menu { name } }`);
+    assert.equal(status, 200);
+    assert.deepEqual(body, { data: { menu: [{ name: STUB_DISH.name }] } });
+  });
+
+  it('gives the missing part a clear error naming the service, and the rest of the data', async () => {
+    const { body } = await gateway.query(`{ menu { name } me { username } }`, { headers: { authorization: STUB_TOKEN } });
+    assert.deepEqual(body.data, { menu: [{ name: STUB_DISH.name }], me: null });
+    assert.equal(body.errors?.length, 1);
+    assert.equal(codeOf(body.errors?.[0]), 'SERVICE_UNAVAILABLE');
+    assert.equal(body.errors?.[0]?.extensions?.['serviceName'], 'auth');
+    assert.match(body.errors?.[0]?.message ?? '', /auth service is unavailable/);
+  });
+
+  it('says on /ready which subgraph is missing, and stays healthy itself', async () => {
+    const ready = await fetch(`${gateway.base}/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'unavailable', checks: { auth: 'unavailable', orders: 'ok' } });
+    assert.equal((await fetch(`${gateway.base}/health`)).status, 200);
+  });
+});

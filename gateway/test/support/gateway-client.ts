@@ -1,0 +1,45 @@
+import { buildGateway, type GatewayApp } from '../../src/app.js';
+import { loadGatewayConfig } from '../../src/config.js';
+import { testLogger } from '@dishpatch/shared/testing';
+
+export interface GraphQLErrorBody {
+  message: string;
+  path?: Array<string | number>;
+  extensions?: Record<string, unknown>;
+}
+
+export interface GraphQLBody<TData = Record<string, unknown>> {
+  data?: TData | null;
+  errors?: GraphQLErrorBody[];
+}
+
+export interface RunningGateway {
+  app: GatewayApp;
+  base: string;
+  /** POSTs one operation as JSON; returns the status, the headers and the parsed body. */
+  query<TData = Record<string, unknown>>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: GraphQLBody<TData> }>;
+  /** POSTs a raw body as JSON. */
+  post(body: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Builds the gateway in-process against the given subgraph URLs and listens on a free port. */
+export async function startGateway(environment: Record<string, string>): Promise<RunningGateway> {
+  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', ...environment });
+  const app = await buildGateway({ config, logger: testLogger });
+  const port = await app.http.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return {
+    app,
+    base,
+    post,
+    async query<TData>(query: string, options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+      const response = await post(JSON.stringify({ query, variables: options.variables }), options.headers);
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLBody<TData> };
+    },
+  };
+}

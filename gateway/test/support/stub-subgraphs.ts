@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse } from 'graphql';
+import { BadUserInputError, createErrorFormatter, healthRoutes, HttpService, ServiceMetrics, UnauthenticatedError } from '@dishpatch/shared';
+import { testLogger } from '@dishpatch/shared/testing';
+import { readSupergraphConfig } from '../../src/supergraph-config.js';
+
+/**
+ * Stand-ins for the two subgraphs, built from their real SDL files, so the gateway's own
+ * behaviour (routing, header forwarding, error handling, guards) can be tested without
+ * their databases. The end-to-end test runs the real ones.
+ */
+export const STUB_USER = { id: '6f1d7c1e-3c55-4d6a-9a55-2a4f1f2c9b01', username: 'ada', email: 'ada@example.com', role: 'CUSTOMER', createdAt: '2026-11-27T12:00:00.000Z' };
+export const STUB_DISH = { id: '0b7e3a52-93f4-4c55-8e8f-7b1d2a9c4e11', name: 'Margherita', description: 'Tomato, mozzarella, basil', price: '9.50', quantity: 12, isAvailable: true, createdAt: '2026-11-27T12:00:00.000Z', updatedAt: '2026-11-27T12:00:00.000Z' };
+export const STUB_ORDER_ID = '9a0c1f5d-7e2b-4b8a-a1d3-5c6e7f809a12';
+export const STUB_TOKEN = 'Bearer aaa.bbb.ccc';
+/** What a database error would look like if it leaked: the gateway must never show it. */
+export const LEAKY_MESSAGE = 'relation "secret_orders_table" does not exist';
+
+export interface StubSubgraph {
+  name: string;
+  url: string;
+  /** Headers of every request this subgraph received, oldest first. */
+  received: IncomingHttpHeaders[];
+  stop(): Promise<void>;
+}
+
+function sdlOf(name: string): string {
+  const subgraph = readSupergraphConfig().subgraphs.find((candidate) => candidate.name === name);
+  if (!subgraph) throw new Error(`supergraph.yaml has no subgraph ${name}`);
+  return readFileSync(subgraph.schemaFile, 'utf8');
+}
+
+interface StubContext {
+  authorization: string | undefined;
+}
+
+async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>): Promise<StubSubgraph> {
+  const schema = buildSubgraphSchema([{ typeDefs: parse(sdlOf(name)), resolvers }]);
+  const apollo = new ApolloServer<StubContext>({
+    schema,
+    formatError: createErrorFormatter(testLogger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  const received: IncomingHttpHeaders[] = [];
+  const metrics = new ServiceMetrics(`stub-${name}`);
+  const http = new HttpService({
+    apollo,
+    context: async (req) => {
+      received.push({ ...req.headers });
+      return { authorization: req.headers.authorization };
+    },
+    logger: testLogger,
+    metrics,
+    routes: healthRoutes({ checks: {}, metrics, logger: testLogger }),
+  });
+  const port = await http.listen(0, '127.0.0.1');
+  return {
+    name,
+    url: `http://127.0.0.1:${port}/graphql`,
+    received,
+    async stop() {
+      await http.close();
+      await apollo.stop();
+    },
+  };
+}
+
+export function startStubAuth(): Promise<StubSubgraph> {
+  return serve('auth', {
+    Query: {
+      me: (_: unknown, __: unknown, context: StubContext) =>
+        context.authorization === STUB_TOKEN ? STUB_USER : null,
+      user: (_: unknown, __: unknown, context: StubContext) => {
+        throw new UnauthenticatedError(context.authorization ? 'Access token expired' : 'You must be signed in');
+      },
+    },
+    User: {
+      __resolveReference: (reference: { id: string }) => (reference.id === STUB_USER.id ? STUB_USER : null),
+    },
+  });
+}
+
+export function startStubOrders(): Promise<StubSubgraph> {
+  return serve('orders', {
+    Query: {
+      menu: () => [STUB_DISH],
+      dish: (_: unknown, args: { id: string }) => {
+        if (args.id === 'leak') throw new Error(LEAKY_MESSAGE);
+        if (args.id === '') throw new BadUserInputError('id', 'must not be empty');
+        return args.id === STUB_DISH.id ? STUB_DISH : null;
+      },
+      order: (_: unknown, args: { id: string }) =>
+        args.id === STUB_ORDER_ID
+          ? { id: STUB_ORDER_ID, userId: STUB_USER.id, status: 'WAITING', createdAt: STUB_DISH.createdAt, updatedAt: STUB_DISH.updatedAt }
+          : null,
+    },
+    Order: {
+      customer: (order: { userId: string }) => ({ __typename: 'User', id: order.userId }),
+      items: () => [],
+      total: () => '0.00',
+      statusHistory: () => [{ status: 'WAITING', at: STUB_DISH.createdAt }],
+    },
+  });
+}
