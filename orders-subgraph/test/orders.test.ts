@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { OrdersHarness, PLACE_ORDER, onlyError, type Caller } from './support/harness.js';
+import { OrdersHarness, PLACE_ORDER, onlyError, type Caller, type GraphQLResponse } from './support/harness.js';
+
+interface OrderPageBody {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: Array<{ node: { id: string } }>;
+}
 
 const CANCEL = `mutation ($id: ID!) { cancelOrder(id: $id) { id status statusHistory { status } } }`;
 const ADVANCE = `mutation ($id: ID!) { advanceOrder(id: $id) { id status statusHistory { status at } } }`;
@@ -248,11 +254,11 @@ describe('orders', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const result = await harness.graphql(query, { ...variables, after }, caller);
+        const result: GraphQLResponse<Record<string, OrderPageBody>> = await harness.graphql(query, { ...variables, after }, caller);
         assert.equal(result.errors, undefined, JSON.stringify(result.errors));
-        const page = result.data?.[field];
-        seen.push(...page.edges.map((edge: { node: { id: string } }) => edge.node.id));
-        if (!page.pageInfo.hasNextPage) return { seen, totalCount: page.totalCount as number };
+        const page = result.data![field]!;
+        seen.push(...page.edges.map((edge) => edge.node.id));
+        if (!page.pageInfo.hasNextPage) return { seen, totalCount: page.totalCount };
         after = page.pageInfo.endCursor;
       }
     }
