@@ -99,6 +99,7 @@ describe('dishes', () => {
       const malformed = onlyError(await harness.graphql(UPDATE, { id: 'dish-1', input: { quantity: 1 } }, manager));
       assert.deepEqual([malformed.extensions.code, malformed.extensions.field], ['BAD_USER_INPUT', 'id']);
       assert.equal(onlyError(await harness.graphql(UPDATE, { id: dishId, input: { quantity: 1 } }, chef)).extensions.code, 'FORBIDDEN');
+      assert.equal(onlyError(await harness.graphql(UPDATE, { id: dishId, input: { quantity: 1 } })).extensions.code, 'UNAUTHENTICATED');
     });
   });
 
@@ -111,6 +112,9 @@ describe('dishes', () => {
       assert.equal((await harness.graphql(DELETE, { id: dishId }, chef)).errors?.[0]?.extensions.code, 'FORBIDDEN');
       assert.deepEqual((await harness.graphql(DELETE, { id: dishId }, manager)).data, { deleteDish: true });
       assert.equal(onlyError(await harness.graphql(DELETE, { id: dishId }, manager)).extensions.code, 'NOT_FOUND');
+      assert.equal(onlyError(await harness.graphql(DELETE, { id: randomUUID() }, manager)).extensions.code, 'NOT_FOUND');
+      assert.equal(onlyError(await harness.graphql(DELETE, { id: 'soup' }, manager)).extensions.field, 'id');
+      assert.equal(onlyError(await harness.graphql(DELETE, { id: dishId })).extensions.code, 'UNAUTHENTICATED');
 
       const listings = await harness.graphql(`{ menu { id } dishes(includeUnavailable: true) { id } }`, {}, manager);
       assert.ok(!listings.data?.menu.some((dish: { id: string }) => dish.id === dishId));

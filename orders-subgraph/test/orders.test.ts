@@ -193,6 +193,7 @@ describe('orders', () => {
       assert.equal(onlyError(await harness.graphql(ADVANCE, { id: order.id }, customer)).extensions.code, 'FORBIDDEN');
       assert.equal(onlyError(await harness.graphql(ADVANCE, { id: order.id })).extensions.code, 'UNAUTHENTICATED');
       assert.equal(onlyError(await harness.graphql(ADVANCE, { id: randomUUID() }, chef)).extensions.code, 'NOT_FOUND');
+      assert.equal(onlyError(await harness.graphql(ADVANCE, { id: 'order-1' }, chef)).extensions.field, 'id');
       assert.equal((await harness.graphql(ORDER, { id: order.id }, customer)).data?.order.status, 'WAITING');
     });
   });
@@ -210,6 +211,7 @@ describe('orders', () => {
       assert.equal(stranger.data?.order ?? null, null);
       assert.equal(onlyError(await harness.graphql(ORDER, { id: order.id })).extensions.code, 'UNAUTHENTICATED');
       assert.equal(onlyError(await harness.graphql(ORDER, { id: randomUUID() }, manager)).extensions.code, 'NOT_FOUND');
+      assert.equal(onlyError(await harness.graphql(ORDER, { id: 'order-1' }, manager)).extensions.field, 'id');
     });
 
     it('resolves Order references only for the owner and staff', async () => {
@@ -303,6 +305,8 @@ describe('orders', () => {
       const inProgress = await walk(ORDERS, 'orders', manager, { first: 100, status: 'IN_PROGRESS' });
       assert.ok(inProgress.seen.includes(placed[1]!));
       assert.equal(onlyError(await harness.graphql(ORDERS, { first: 5 }, owner)).extensions.code, 'FORBIDDEN');
+      assert.equal(onlyError(await harness.graphql(ORDERS, { first: 5 })).extensions.code, 'UNAUTHENTICATED');
+      assert.equal(onlyError(await harness.graphql(ORDERS, { first: 500 }, chef)).extensions.field, 'first');
     });
 
     it('User.orders: the user themself or staff; anyone else FORBIDDEN', async () => {
