@@ -6,6 +6,7 @@ import { createErrorFormatter, healthRoutes, HttpService, ServiceMetrics, type L
 import type { GatewayConfig } from './config.js';
 import { gatewayContextFrom, type GatewayContext } from './context.js';
 import { requestGuards } from './guards.js';
+import { operationResolutionPlugin } from './operation-resolution.js';
 import { playgroundRoutes } from './playground/playground.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
@@ -85,7 +86,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     validationRules: guards.validationRules,
     parseOptions: guards.parseOptions,
     // The offline playground replaces Apollo's landing page, which loads Sandbox from a CDN.
-    plugins: [...guards.plugins, ApolloServerPluginLandingPageDisabled()],
+    plugins: [...guards.plugins, operationResolutionPlugin(), ApolloServerPluginLandingPageDisabled()],
     logger,
   });
   await apollo.start();

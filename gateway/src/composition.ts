@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { composeServices, type CompositionSuccess } from '@apollo/composition';
-import { getLocation, parse, Source, type GraphQLError } from 'graphql';
+import { getLocation, parse, Source, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { REPO_ROOT, type SupergraphConfig } from './supergraph-config.js';
 
 type CompositionHint = CompositionSuccess['hints'][number];
 
 export type SupergraphComposition =
-  | { ok: true; supergraphSdl: string; hints: CompositionHint[] }
+  | { ok: true; supergraphSdl: string; apiSchema: GraphQLSchema; hints: CompositionHint[] }
   | { ok: false; errors: GraphQLError[] };
 
 /** Composes the subgraphs' SDL files as `rover supergraph compose` would, without any running service. */
@@ -19,7 +19,13 @@ export function composeSupergraph(config: SupergraphConfig): SupergraphCompositi
   }));
   const result = composeServices(services);
   if (result.errors) return { ok: false, errors: result.errors };
-  return { ok: true, supergraphSdl: `${result.supergraphSdl}\n`, hints: result.hints };
+  return {
+    ok: true,
+    supergraphSdl: `${result.supergraphSdl}\n`,
+    // What clients see: the supergraph without its federation machinery.
+    apiSchema: result.schema.toAPISchema().toGraphQLJSSchema(),
+    hints: result.hints,
+  };
 }
 
 /** One line per problem with its code and, when known, the file and line it comes from. */

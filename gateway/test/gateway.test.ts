@@ -111,6 +111,14 @@ describe('gateway over both subgraphs', () => {
     assert.equal(body.errors[0]?.extensions.code, 'INTERNAL_SERVER_ERROR');
   });
 
+  it('answers an operationName the document does not hold with a 400 naming it', async () => {
+    const response = await gateway.post(JSON.stringify({ query: 'query Dishes { menu { id } }', operationName: 'Menu' }));
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    assert.equal(body.errors[0]?.extensions.code, 'OPERATION_RESOLUTION_FAILURE');
+    assert.equal(body.errors[0]?.message, 'Unknown operation named "Menu"');
+  });
+
   describe('guards', () => {
     it('refuses a query deeper than the limit, naming the limit', async () => {
       const { status, body } = await gateway.query(

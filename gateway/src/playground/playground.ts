@@ -92,7 +92,12 @@ export function playgroundRoutes(graphqlPath: string): Record<string, RouteHandl
     contentType: 'text/html; charset=utf-8',
     headers: { 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-cache' },
   });
-  const routes: Record<string, RouteHandler> = { 'GET /': pageResponse, 'GET /playground': pageResponse };
+  const routes: Record<string, RouteHandler> = {
+    'GET /': pageResponse,
+    'GET /playground': pageResponse,
+    // Browsers ask for it on every visit; an empty answer keeps a 404 out of their console.
+    'GET /favicon.ico': () => ({ status: 204, body: '', contentType: 'image/x-icon' }),
+  };
   for (const [path, asset] of Object.entries(ASSETS)) {
     const body = readFileSync(asset.file, 'utf8');
     routes[`GET ${path}`] = () => ({

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startGateway, type RunningGateway } from './support/gateway-client.js';
+import { startStubAuth, startStubOrders, STUB_DISH, STUB_TOKEN, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const QUERY_EDITOR = '.graphiql-query-editor';
+/** The editor tools hold the variables and headers editors; the hidden one is not the headers one. */
+const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
+/** Gitignored; look at it to see what a user sees. */
+export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../test-results');
+
+/** Types into a GraphiQL (CodeMirror) editor the way a user would, replacing what is there. */
+async function typeInto(page: Page, editorSelector: string, text: string): Promise<void> {
+  await page.click(`${editorSelector} .CodeMirror`);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text);
+  // Close the autocomplete list if one opened.
+  await page.keyboard.press('Escape');
+  // GraphiQL re-reads the operation name from the editor after a short debounce, as a person pausing would let it.
+  await page.waitForTimeout(750);
+}
+
+async function editorText(page: Page, editorSelector: string): Promise<string> {
+  return page.$eval(`${editorSelector} .CodeMirror`, (element) => (element as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+}
+
+async function runAndReadResult(page: Page, expected: string): Promise<string> {
+  await page.click('.graphiql-execute-button');
+  try {
+    // A string runs in the page, where the DOM exists (this project's TypeScript has no DOM types).
+    await page.waitForFunction(
+      `document.querySelector('.graphiql-response')?.textContent?.includes(${JSON.stringify(expected)}) ?? false`,
+      undefined,
+      { timeout: 15_000 },
+    );
+  } catch (error) {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'playground-failure.png') });
+    throw error;
+  }
+  return (await page.textContent('.graphiql-response')) ?? '';
+}
+
+describe('offline playground in a real browser', () => {
+  let auth: StubSubgraph;
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let page: Page;
+  const foreignRequests: string[] = [];
+
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium is needed at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH)`,
+    );
+    auth = await startStubAuth();
+    orders = await startStubOrders();
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('request', (request) => {
+      if (!request.url().startsWith(gateway.base) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await gateway?.app.close();
+    await auth?.stop();
+    await orders?.stop();
+  });
+
+  it('loads GraphiQL from the gateway alone, with the headers editor open', async () => {
+    await page.goto(`${gateway.base}/`);
+    await page.waitForSelector(`${QUERY_EDITOR} .CodeMirror`, { timeout: 30_000 });
+    assert.match(await editorText(page, QUERY_EDITOR), /query Menu/);
+    assert.ok(await page.isVisible(HEADERS_EDITOR), 'the headers editor is open');
+    assert.deepEqual(foreignRequests, [], 'nothing is fetched from another origin');
+  });
+
+  it('runs a typed query and shows the result', async () => {
+    await typeInto(page, QUERY_EDITOR, '{ menu { name price } }');
+    assert.equal(await editorText(page, QUERY_EDITOR), '{ menu { name price } }');
+    const result = await runAndReadResult(page, STUB_DISH.name);
+    assert.match(result, new RegExp(`"price": "${STUB_DISH.price.replace('.', '\\.')}"`));
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'playground-menu.png') });
+  });
+
+  it('sends the Authorization header typed in the headers editor', async () => {
+    await typeInto(page, HEADERS_EDITOR, `{ "Authorization": "${STUB_TOKEN}" }`);
+    await typeInto(page, QUERY_EDITOR, '{ me { username } }');
+    const result = await runAndReadResult(page, STUB_USER.username);
+    assert.match(result, /"me"/);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const screenshot = resolve(SCREENSHOT_DIR, 'playground.png');
+    await page.screenshot({ path: screenshot });
+    assert.ok(statSync(screenshot).size > 10_000, 'the screenshot has content');
+    assert.deepEqual(foreignRequests, [], 'nothing is fetched from another origin');
+  });
+});
