@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { SessionRevocationList, TokenVerifier, publishSessionRevocation } from '@dishpatch/shared';
+import { TestIssuer, createTestRedis, testLogger, type TestRedis } from '@dishpatch/shared/testing';
+
+/** Polls until `check` holds or a second has passed; the contract's bound for revocation. */
+async function withinOneSecond(check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + 1000;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('session revocation list', () => {
+  let redis: TestRedis;
+  const issuer = new TestIssuer();
+  const connections: Redis[] = [];
+  const lists: SessionRevocationList[] = [];
+
+  const connect = () => {
+    const connection = new Redis(redis.url);
+    connections.push(connection);
+    return connection;
+  };
+  const newList = (prefix = redis.prefix) => {
+    const list = new SessionRevocationList(connect(), connect(), prefix, testLogger);
+    lists.push(list);
+    return list;
+  };
+  const verifierWith = (list: SessionRevocationList) =>
+    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isSessionRevoked: (sid) => list.isRevoked(sid), logger: testLogger });
+  const publisher = () => connect();
+
+  before(async () => {
+    redis = createTestRedis('revocations');
+    await issuer.start();
+  });
+  after(async () => {
+    for (const list of lists) list.close();
+    for (const connection of connections) connection.disconnect();
+    await issuer.stop();
+    await redis.cleanup();
+  });
+
+  it('a running verifier refuses a revoked session within a second (pub/sub)', async () => {
+    const list = newList();
+    const verifier = verifierWith(list);
+    const sessionId = randomUUID();
+    const header = `Bearer ${issuer.token('CUSTOMER', { sessionId })}`;
+    assert.ok((await verifier.authenticate(header)).viewer, 'accepted before the revocation');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 900);
+    assert.ok(await withinOneSecond(async () => (await verifier.authenticate(header)).viewer === null));
+    assert.equal((await verifier.authenticate(header)).problem, 'Session has been signed out');
+    assert.ok((await verifier.authenticate(`Bearer ${issuer.token('CUSTOMER')}`)).viewer, 'other sessions are unaffected');
+  });
+
+  it('a verifier that starts after the revocation refuses it too, before and after it has synchronized', async () => {
+    const sessionId = randomUUID();
+    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 900);
+    const list = newList();
+    const verifier = verifierWith(list);
+    const header = `Bearer ${issuer.token('CHEF', { sessionId })}`;
+    assert.equal((await verifier.authenticate(header)).viewer, null, 'straight away');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await verifier.authenticate(header)).viewer, null, 'from the synchronized list');
+    assert.equal(await list.isRevoked(randomUUID()), false);
+  });
+
+  it('keeps a revocation only as long as its tokens can live', async () => {
+    const sessionId = randomUUID();
+    const list = newList();
+    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 1);
+    assert.ok(await withinOneSecond(() => list.isRevoked(sessionId)));
+    const ttl = await connect().pttl(`${redis.prefix}revoked-session:${sessionId}`);
+    assert.ok(ttl > 0 && ttl <= 1000, `the record expires (pttl ${ttl})`);
+  });
+
+  it('does not see revocations under another prefix', async () => {
+    const sessionId = randomUUID();
+    const elsewhere = newList(`${redis.prefix}other:`);
+    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 900);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await elsewhere.isRevoked(sessionId), false);
+  });
+
+  it('fails closed when Redis cannot be asked', async () => {
+    const offline = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    const subscriber = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    const list = new SessionRevocationList(offline, subscriber, redis.prefix, testLogger);
+    try {
+      const result = await verifierWith(list).authenticate(`Bearer ${issuer.token('CUSTOMER')}`);
+      assert.equal(result.viewer, null);
+      assert.match(String(result.problem), /Could not verify the session/);
+    } finally {
+      list.close();
+      offline.disconnect();
+      subscriber.disconnect();
+    }
+  });
+});
