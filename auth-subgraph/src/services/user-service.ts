@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import {
   BadUserInputError,
@@ -81,14 +82,14 @@ export class UserService {
   }
 
   /**
-   * Inserts a CUSTOMER. The unique indexes decide between racing registrations; the loser's
+   * Inserts a user (a CUSTOMER unless said otherwise). The unique indexes decide between racing registrations; the loser's
    * unique violation becomes CONFLICT naming the field (recognised by constraint name).
    */
-  async create(manager: EntityManager, registration: PreparedRegistration): Promise<UserRecord> {
+  async create(manager: EntityManager, registration: PreparedRegistration, role: Role = 'CUSTOMER'): Promise<UserRecord> {
     try {
       const rows: UserRecord[] = await manager.query(
-        `INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, 'CUSTOMER') RETURNING ${userColumns('users')}`,
-        [registration.username, registration.email, registration.passwordHash],
+        `INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING ${userColumns('users')}`,
+        [registration.username, registration.email, registration.passwordHash, role],
       );
       return rows[0]!;
     } catch (error) {
@@ -194,6 +195,51 @@ export class UserService {
       return rows[0]!;
     });
   }
+
+  /**
+   * The first manager, outside the API (`npm run create-manager`): promotes the account with
+   * this email, or creates it as a MANAGER. Running it again changes nothing; an existing
+   * account keeps its password. Without a username one is made from the email (with a suffix
+   * when taken). Takes the role-change lock, like every role change.
+   */
+  async ensureManager(account: {
+    email: string;
+    password: string;
+    username?: string | undefined;
+  }): Promise<{ outcome: EnsureManagerOutcome; user: UserRecord }> {
+    const passwordHash = await this.passwords.hash(account.password);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
+      const [existing] = (await manager.query(
+        `SELECT ${userColumns('users')} FROM users WHERE lower(email) = lower($1) FOR UPDATE`,
+        [account.email],
+      )) as UserRecord[];
+      if (existing?.role === 'MANAGER') return { outcome: 'already-manager', user: existing };
+      if (existing) {
+        const [promoted] = (await manager.query(
+          `WITH promoted AS (UPDATE users SET role = 'MANAGER', updated_at = now() WHERE id = $1 RETURNING *)
+           SELECT ${userColumns('promoted')} FROM promoted`,
+          [existing.id],
+        )) as [UserRecord];
+        return { outcome: 'promoted', user: promoted };
+      }
+      let username = account.username ?? usernameFromEmail(account.email);
+      if (account.username === undefined) {
+        const taken = await manager.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
+        if (taken.length > 0) username = `${username.slice(0, 45)}-${randomBytes(2).toString('hex')}`;
+      }
+      const user = await this.create(manager, { username, email: account.email, passwordHash }, 'MANAGER');
+      return { outcome: 'created', user };
+    });
+  }
+}
+
+export type EnsureManagerOutcome = 'created' | 'promoted' | 'already-manager';
+
+/** Turns an email's local part into a username the contract accepts. */
+function usernameFromEmail(email: string): string {
+  const local = email.split('@')[0]!.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 50);
+  return local.length >= 3 ? local : `${local}-manager`.slice(0, 50);
 }
 
 function uniqueViolationOf(error: unknown): { field: string; message: string } | undefined {
