@@ -167,9 +167,11 @@ export class TokenVerifier {
   }
 
   private async fetchKeys(): Promise<void> {
+    const jwksUrl = this.options.jwksUrl;
+    if (jwksUrl === undefined) return;
     this.lastFetchAttempt = Date.now();
     try {
-      const response = await fetch(this.options.jwksUrl!, { signal: AbortSignal.timeout(3000) });
+      const response = await fetch(jwksUrl, { signal: AbortSignal.timeout(3000) });
       if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
       const body = (await response.json()) as { keys?: unknown };
       if (!Array.isArray(body.keys)) throw new Error('JWKS has no keys array');
