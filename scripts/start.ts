@@ -1,0 +1,202 @@
+/**
+ * `npm start`: the whole system on one machine, with no configuration.
+ *
+ * PostgreSQL: AUTH_DATABASE_URL / ORDERS_DATABASE_URL when given, else an embedded PostgreSQL
+ * (data under .data/postgres, kept between runs). Redis: REDIS_URL, else 127.0.0.1:6379, else
+ * a redis-server from the PATH. Then: compose the supergraph if it is stale, start auth,
+ * orders, the worker and the gateway as separate processes (each runs its own migrations),
+ * wait until each is ready, seed the demo data on the first run, and print where to go.
+ * Ctrl-C or SIGTERM stops the services (gateway first), then Redis and PostgreSQL if it
+ * started them.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { composeSupergraph, describeCompositionError } from '../gateway/src/composition.js';
+import { readSupergraphConfig, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
+import { seedDemo } from './lib/demo-seed.js';
+import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './lib/embedded-postgres.js';
+import { paint, type Color } from './lib/log-output.js';
+import { assertPortFree } from './lib/ports.js';
+import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
+import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+
+const EMBEDDED_POSTGRES = { port: 54329, user: 'postgres', password: 'postgres', dataDir: resolve(REPO_ROOT, '.data/postgres') };
+const READY_TIMEOUT_MS = 90_000;
+const SERVICE_STOP_GRACE_MS = 10_000;
+const NAME_WIDTH = 8;
+
+const startedAt = performance.now();
+const say = (line: string) => process.stdout.write(`${paint('bold', 'start'.padEnd(NAME_WIDTH))} │ ${line}\n`);
+const infraLog = (name: string, color: Color) => (line: string) =>
+  process.stdout.write(`${paint(color, name.padEnd(NAME_WIDTH))} │ ${line}\n`);
+
+/** A port from the environment, or its default; a bad value stops here, naming the variable. */
+function portFrom(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable}=${JSON.stringify(raw)}: must be a port number (1-65535)`);
+  return port;
+}
+
+const ports = {
+  gateway: portFrom('GATEWAY_PORT', 4000),
+  auth: portFrom('AUTH_PORT', 4001),
+  orders: portFrom('ORDERS_PORT', 4002),
+  worker: portFrom('WORKER_PORT', 4003),
+};
+
+let postgres: RunningEmbeddedPostgres | undefined;
+let redis: ResolvedRedis | undefined;
+const services: ServiceProcess[] = [];
+let stopping: Promise<void> | undefined;
+
+/** Services first (gateway before the subgraphs it calls), then what they need. */
+function stopEverything(): Promise<void> {
+  stopping ??= (async () => {
+    const gateway = services.find((service) => service.name === 'gateway');
+    await gateway?.stop(SERVICE_STOP_GRACE_MS);
+    await Promise.all(services.filter((service) => service !== gateway).map((service) => service.stop(SERVICE_STOP_GRACE_MS)));
+    await redis?.stop?.(5_000);
+    await postgres?.stop(10_000);
+  })();
+  return stopping;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    // npm and tsx may pass the terminal's Ctrl-C on as well: one stop is enough.
+    if (stopping) return;
+    const stopStartedAt = performance.now();
+    process.stdout.write('\n');
+    say(`${signal}: stopping the services, then Redis and PostgreSQL if started here…`);
+    void stopEverything().then(
+      () => {
+        say(`stopped everything in ${((performance.now() - stopStartedAt) / 1000).toFixed(1)} s`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        say(paint('red', `stopping failed: ${String(error)}`));
+        process.exit(1);
+      },
+    );
+  });
+}
+
+/** Recomposes when the SDL files changed since supergraph.graphql was written. */
+function composeIfStale(): void {
+  const composition = composeSupergraph(readSupergraphConfig());
+  if (!composition.ok) {
+    throw new Error(`The subgraph schemas do not compose:\n${composition.errors.map((error) => `  ${describeCompositionError(error)}`).join('\n')}`);
+  }
+  if (readFileSync(SUPERGRAPH_SDL_PATH, 'utf8') !== composition.supergraphSdl) {
+    writeFileSync(SUPERGRAPH_SDL_PATH, composition.supergraphSdl);
+    say('supergraph.graphql was stale: composed it again');
+  }
+}
+
+async function main(): Promise<void> {
+  const needEmbedded = !process.env['AUTH_DATABASE_URL'] || !process.env['ORDERS_DATABASE_URL'];
+  await assertPortFree(ports.gateway, 'the gateway', 'GATEWAY_PORT');
+  await assertPortFree(ports.auth, 'the auth subgraph', 'AUTH_PORT');
+  await assertPortFree(ports.orders, 'the orders subgraph', 'ORDERS_PORT');
+  await assertPortFree(ports.worker, "the worker's health endpoint", 'WORKER_PORT');
+  if (needEmbedded) {
+    await assertPortFree(
+      EMBEDDED_POSTGRES.port,
+      'the embedded PostgreSQL (is an earlier npm start still running?)',
+    );
+  }
+
+  composeIfStale();
+
+  redis = await resolveRedis({ url: process.env['REDIS_URL'], dataDir: resolve(REPO_ROOT, '.data/redis'), onLog: infraLog('redis', 'red') });
+  say(`Redis: ${redis.origin}`);
+
+  let authDatabaseUrl = process.env['AUTH_DATABASE_URL'];
+  let ordersDatabaseUrl = process.env['ORDERS_DATABASE_URL'];
+  if (needEmbedded) {
+    say(`PostgreSQL: starting the embedded one on port ${EMBEDDED_POSTGRES.port} (data in .data/postgres)…`);
+    postgres = await startEmbeddedPostgres({
+      ...EMBEDDED_POSTGRES,
+      databases: [...(authDatabaseUrl ? [] : ['dishpatch_auth']), ...(ordersDatabaseUrl ? [] : ['dishpatch_orders'])],
+      onLog: infraLog('postgres', 'blue'),
+    });
+    say(
+      postgres.initialised
+        ? `PostgreSQL: initialised a new cluster, created ${postgres.createdDatabases.join(', ')}`
+        : `PostgreSQL: reusing the data in .data/postgres${postgres.createdDatabases.length > 0 ? `, created ${postgres.createdDatabases.join(', ')}` : ''}`,
+    );
+    authDatabaseUrl ??= postgres.urlOf('dishpatch_auth');
+    ordersDatabaseUrl ??= postgres.urlOf('dishpatch_orders');
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AUTH_DATABASE_URL: authDatabaseUrl,
+    ORDERS_DATABASE_URL: ordersDatabaseUrl,
+    REDIS_URL: redis.url,
+    GATEWAY_PORT: String(ports.gateway),
+    AUTH_PORT: String(ports.auth),
+    ORDERS_PORT: String(ports.orders),
+    WORKER_PORT: String(ports.worker),
+    AUTH_JWKS_URL: process.env['AUTH_JWKS_URL'] || `http://127.0.0.1:${ports.auth}/.well-known/jwks.json`,
+    AUTH_SUBGRAPH_URL: process.env['AUTH_SUBGRAPH_URL'] || `http://127.0.0.1:${ports.auth}/graphql`,
+    ORDERS_SUBGRAPH_URL: process.env['ORDERS_SUBGRAPH_URL'] || `http://127.0.0.1:${ports.orders}/graphql`,
+  };
+  const definitions = [
+    { name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' },
+    { name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' },
+    { name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' },
+    { name: 'gateway', workspace: 'gateway', readyUrl: `http://127.0.0.1:${ports.gateway}/ready`, color: 'green' },
+  ] as const;
+  const [auth, orders, worker, gateway] = definitions.map((definition) => {
+    const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH });
+    services.push(service);
+    return service;
+  }) as [ServiceProcess, ServiceProcess, ServiceProcess, ServiceProcess];
+  auth.start();
+  orders.start();
+  gateway.start();
+  // The worker reads the tables the orders subgraph's migrations create: it starts once they exist.
+  await orders.waitUntilReady(READY_TIMEOUT_MS);
+  worker.start();
+  await Promise.all(services.map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
+
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const seed = await seedDemo(`${gatewayUrl}/graphql`, env);
+  if (seed.createdManager) say(`seeded the demo manager ${seed.manager.email}`);
+  if (seed.createdDishes > 0) say(`seeded the demo menu: ${seed.createdDishes} dishes`);
+
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  const lines = [
+    '',
+    paint('green', `dishpatch is ready (${seconds} s)`),
+    '',
+    `  GraphQL API   ${gatewayUrl}/graphql`,
+    `  Playground    ${gatewayUrl}/   (GraphiQL, works offline)`,
+    `  Health        ${gatewayUrl}/ready`,
+    '',
+    '  Sign in as the demo manager: run this in the playground, then put',
+    '  { "Authorization": "Bearer <accessToken>" } in its Headers tab:',
+    `    mutation { login(input: { email: "${seed.manager.email}", password: "${seed.manager.password}" }) { accessToken } }`,
+    '  Or register a customer: see examples/register.graphql, and the README walkthrough.',
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  for (const line of lines) say(line);
+
+  for (const service of services) {
+    void service.whenExited().then((description) => {
+      if (!stopping) say(paint('red', `${service.name} ${description}; the others keep running. Ctrl-C stops everything.`));
+    });
+  }
+}
+
+main().catch(async (error: unknown) => {
+  say(paint('red', error instanceof Error ? error.message : String(error)));
+  await stopEverything();
+  process.exit(1);
+});
