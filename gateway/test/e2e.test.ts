@@ -1,0 +1,220 @@
+/**
+ * End to end: the real auth, orders, worker and gateway processes (as `npm start` runs them),
+ * against fresh databases on the test PostgreSQL and a fresh Redis prefix, driven only through
+ * the gateway with the operations in examples/.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
+import { GraphQLRequestError, requestGraphQL } from '../../scripts/lib/graphql-client.js';
+import { findFreePort } from '../../scripts/lib/ports.js';
+import { REPO_ROOT, ServiceProcess } from '../../scripts/lib/service-process.js';
+
+const READY_TIMEOUT_MS = 120_000;
+const example = (name: string) => readFileSync(resolve(REPO_ROOT, 'examples', `${name}.graphql`), 'utf8');
+
+async function expectError(promise: Promise<unknown>, code: string): Promise<GraphQLRequestError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof GraphQLRequestError, String(error));
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected a ${code} error`);
+}
+
+/** `npm run create-manager -- …` from the repository root, as the README says. */
+async function createManager(env: NodeJS.ProcessEnv, email: string, password: string): Promise<string> {
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolveExit, rejectSpawn) => {
+    const child = spawn('npm', ['run', '--silent', 'create-manager', '--', '--email', email, '--password', password, '--username', 'chef_boss'], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+    child.once('error', rejectSpawn);
+    child.once('exit', resolveExit);
+  });
+  assert.equal(code, 0, output.join(''));
+  return output.join('');
+}
+
+describe('the federation end to end, through the gateway only', () => {
+  let authDb: TestDatabase;
+  let ordersDb: TestDatabase;
+  let redis: TestRedis;
+  let authDataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let graphqlUrl = '';
+  let gatewayBase = '';
+  const services = new Map<string, ServiceProcess>();
+
+  before(async () => {
+    authDb = await createTestDatabase('e2e_auth');
+    ordersDb = await createTestDatabase('e2e_orders');
+    redis = createTestRedis('e2e');
+    authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-e2e-auth-'));
+    const [gatewayPort, authPort, ordersPort, workerPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+    env = {
+      ...process.env,
+      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+      AUTH_DATABASE_URL: authDb.url,
+      ORDERS_DATABASE_URL: ordersDb.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      GATEWAY_PORT: String(gatewayPort),
+      AUTH_PORT: String(authPort),
+      ORDERS_PORT: String(ordersPort),
+      WORKER_PORT: String(workerPort),
+      AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
+      AUTH_SUBGRAPH_URL: `http://127.0.0.1:${authPort}/graphql`,
+      ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
+      AUTH_DATA_DIR: authDataDir,
+      BCRYPT_ROUNDS: '4',
+      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
+      ORDER_TICK_MS: '200',
+      ORDER_STAGE_SECONDS: '1',
+    };
+    const output = process.env['TEST_LOG_LEVEL'] ? 'prefixed' : 'silent';
+    for (const [name, workspace, port] of [
+      ['auth', 'auth-subgraph', authPort],
+      ['orders', 'orders-subgraph', ordersPort],
+      ['worker', 'worker', workerPort],
+      ['gateway', 'gateway', gatewayPort],
+    ] as const) {
+      services.set(name, new ServiceProcess({ name, workspace, env, readyUrl: `http://127.0.0.1:${port}/ready`, color: 'cyan', nameWidth: 8, output }));
+    }
+    services.get('auth')!.start();
+    services.get('orders')!.start();
+    services.get('gateway')!.start();
+    // The worker reads tables the orders subgraph's migrations create.
+    await services.get('orders')!.waitUntilReady(READY_TIMEOUT_MS);
+    services.get('worker')!.start();
+    await Promise.all([...services.values()].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
+    gatewayBase = `http://127.0.0.1:${gatewayPort}`;
+    graphqlUrl = `${gatewayBase}/graphql`;
+  });
+
+  after(async () => {
+    await Promise.all([...services.values()].map((service) => service.stop(10_000)));
+    await authDb?.drop();
+    await ordersDb?.drop();
+    await redis?.cleanup();
+    if (authDataDir) rmSync(authDataDir, { recursive: true, force: true });
+  });
+
+  const customer = { username: 'ada_e2e', email: 'ada.e2e@example.com', password: 'correct horse battery' };
+  const manager = { email: 'boss.e2e@example.com', password: 'manager password 1' };
+  let customerToken = '';
+  let customerId = '';
+  let managerToken = '';
+  const dishIds: string[] = [];
+  let orderId = '';
+
+  it('registers a customer', async () => {
+    const data = await requestGraphQL<{ register: { accessToken: string; user: { id: string; username: string; role: string } } }>(
+      graphqlUrl,
+      example('register'),
+      { variables: { input: customer } },
+    );
+    assert.equal(data.register.user.username, customer.username);
+    assert.equal(data.register.user.role, 'CUSTOMER');
+    customerToken = data.register.accessToken;
+    customerId = data.register.user.id;
+  });
+
+  it('bootstraps a manager with npm run create-manager, who then signs in', async () => {
+    await createManager(env, manager.email, manager.password);
+    const data = await requestGraphQL<{ login: { accessToken: string; user: { role: string } } }>(graphqlUrl, example('login'), {
+      variables: { input: manager },
+    });
+    assert.equal(data.login.user.role, 'MANAGER');
+    managerToken = data.login.accessToken;
+  });
+
+  it('forwards the Authorization header: each subgraph knows who asks', async () => {
+    const me = await requestGraphQL<{ me: { username: string; role: string } | null }>(graphqlUrl, '{ me { username role } }', { token: customerToken });
+    assert.deepEqual(me.me, { username: customer.username, role: 'CUSTOMER' });
+    const anonymous = await requestGraphQL<{ me: null }>(graphqlUrl, '{ me { username } }');
+    assert.equal(anonymous.me, null);
+    await expectError(requestGraphQL(graphqlUrl, example('manager-add-dish'), { token: customerToken, variables: { input: { name: 'x', price: '1.00', quantity: 1 } } }), 'FORBIDDEN');
+    await expectError(requestGraphQL(graphqlUrl, example('manager-list-users'), { token: customerToken }), 'FORBIDDEN');
+    const users = await requestGraphQL<{ users: { edges: Array<{ node: { id: string } }> } }>(graphqlUrl, example('manager-list-users'), { token: managerToken });
+    assert.ok(users.users.edges.some((edge) => edge.node.id === customerId));
+  });
+
+  it('lets the manager add dishes that then show on the menu', async () => {
+    for (const input of [
+      { name: 'Margherita', description: 'Tomato, mozzarella', price: '9.50', quantity: 10 },
+      { name: 'Tiramisù', price: '6.25', quantity: 5 },
+    ]) {
+      const data = await requestGraphQL<{ createDish: { id: string; price: string } }>(graphqlUrl, example('manager-add-dish'), {
+        token: managerToken,
+        variables: { input },
+      });
+      assert.equal(data.createDish.price, input.price);
+      dishIds.push(data.createDish.id);
+    }
+    const menu = await requestGraphQL<{ menu: Array<{ id: string; name: string }> }>(graphqlUrl, example('menu'));
+    assert.deepEqual(menu.menu.map((dish) => dish.id).sort(), [...dishIds].sort());
+  });
+
+  it('places an order as the customer, and reads it back with its customer resolved across the federation', async () => {
+    const placed = await requestGraphQL<{ placeOrder: { id: string; status: string; total: string } }>(graphqlUrl, example('place-order'), {
+      token: customerToken,
+      variables: { input: { items: [{ dishId: dishIds[0], quantity: 2 }, { dishId: dishIds[1], quantity: 1 }], specialRequests: 'No basil' } },
+    });
+    assert.equal(placed.placeOrder.status, 'WAITING');
+    assert.equal(placed.placeOrder.total, '25.25');
+    orderId = placed.placeOrder.id;
+    const followed = await requestGraphQL<{ order: { customer: { username: string }; statusHistory: Array<{ status: string }> } }>(
+      graphqlUrl,
+      example('follow-order'),
+      { token: customerToken, variables: { id: orderId } },
+    );
+    assert.equal(followed.order.customer.username, customer.username);
+    assert.equal(followed.order.statusHistory[0]?.status, 'WAITING');
+  });
+
+  it('sees the worker move the order to DONE, with its whole history', async () => {
+    const deadline = Date.now() + 60_000;
+    let order: { status: string; statusHistory: Array<{ status: string }> } | undefined;
+    while (Date.now() < deadline) {
+      ({ order } = await requestGraphQL<{ order: NonNullable<typeof order> }>(graphqlUrl, example('follow-order'), {
+        token: customerToken,
+        variables: { id: orderId },
+      }));
+      if (order.status === 'DONE') break;
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
+    }
+    assert.equal(order?.status, 'DONE');
+    assert.deepEqual(order?.statusHistory.map((change) => change.status), ['WAITING', 'IN_PROGRESS', 'DONE']);
+  });
+
+  it('lets the manager promote the customer', async () => {
+    const data = await requestGraphQL<{ promoteToManager: { role: string } }>(graphqlUrl, example('manager-promote'), {
+      token: managerToken,
+      variables: { userId: customerId },
+    });
+    assert.equal(data.promoteToManager.role, 'MANAGER');
+  });
+
+  it('with the auth subgraph killed: the menu still works, me gets a clear error, /ready names auth', async () => {
+    await services.get('auth')!.stop(10_000);
+    const menu = await requestGraphQL<{ menu: Array<{ id: string }> }>(graphqlUrl, example('menu'));
+    assert.equal(menu.menu.length, 2);
+    const error = await expectError(requestGraphQL(graphqlUrl, '{ me { username } }', { token: customerToken }), 'SERVICE_UNAVAILABLE');
+    assert.equal(error.errors[0]?.extensions?.['serviceName'], 'auth');
+    const ready = await fetch(`${gatewayBase}/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'unavailable', checks: { auth: 'unavailable', orders: 'ok' } });
+    assert.equal((await fetch(`${gatewayBase}/health`)).status, 200);
+  });
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse, specifiedRules, validate } from 'graphql';
+import { composeSupergraph } from '../src/composition.js';
+import { loadGatewayConfig } from '../src/config.js';
+import { requestGuards } from '../src/guards.js';
+import { readSupergraphConfig, REPO_ROOT } from '../src/supergraph-config.js';
+
+const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples');
+const EXPECTED = [
+  'follow-order.graphql',
+  'login.graphql',
+  'manager-add-dish.graphql',
+  'manager-list-users.graphql',
+  'manager-promote.graphql',
+  'menu.graphql',
+  'my-orders.graphql',
+  'place-order.graphql',
+  'register.graphql',
+];
+
+describe('examples/', () => {
+  const composition = composeSupergraph(readSupergraphConfig());
+  assert.ok(composition.ok);
+  const guards = requestGuards(loadGatewayConfig({}));
+  const files = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.graphql')).sort();
+
+  it('holds the operations a newcomer tries first', () => {
+    assert.deepEqual(files, EXPECTED);
+  });
+
+  for (const file of EXPECTED) {
+    it(`${file}: one operation, valid against the API, within the gateway's default limits`, () => {
+      const document = parse(readFileSync(resolve(EXAMPLES_DIR, file), 'utf8'), guards.parseOptions);
+      assert.equal(document.definitions.length, 1, 'one operation per file, so curl needs no operationName');
+      const errors = validate(composition.apiSchema, document, [...specifiedRules, ...guards.validationRules]);
+      assert.deepEqual(errors.map((error) => error.message), []);
+    });
+  }
+});
