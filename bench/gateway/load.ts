@@ -1,0 +1,116 @@
+import autocannon from 'autocannon';
+
+/** One side of a comparison: where the load goes and what each request carries. */
+export interface LoadSide {
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Called for every request; the same body each time for a read query. */
+  body: () => string;
+}
+
+export interface LoadShape {
+  connections: number;
+  seconds: number;
+}
+
+/** One round against one side. Only answers that are 2xx and carry no GraphQL error count as served. */
+export interface RoundResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** Transport errors, timeouts, non-2xx, and 2xx answers with `errors`. */
+  failed: number;
+  served: number;
+}
+
+/** The side's figures over its rounds: the median of each. */
+export interface SideSummary {
+  label: string;
+  rounds: RoundResult[];
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  served: number;
+}
+
+/** A GraphQL answer with an `errors` entry is a failure however fast it came back. */
+function carriesNoGraphQLError(body: string): boolean {
+  return !body.includes('"errors"');
+}
+
+export async function runRound(side: LoadSide, shape: LoadShape): Promise<RoundResult> {
+  const result = await autocannon({
+    url: side.url,
+    connections: shape.connections,
+    duration: shape.seconds,
+    timeout: 10,
+    verifyBody: carriesNoGraphQLError,
+    requests: [
+      {
+        method: 'POST',
+        path: new URL(side.url).pathname,
+        headers: { 'content-type': 'application/json', ...side.headers },
+        setupRequest: (request) => ({ ...request, body: side.body() }),
+      },
+    ],
+  });
+  const served = result['2xx'] - result.mismatches;
+  return {
+    requestsPerSecond: served / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    served,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export interface Comparison {
+  a: SideSummary;
+  b: SideSummary;
+}
+
+/**
+ * A short unmeasured warm-up for each side, then rounds alternating A, B, A, B, … so that
+ * whatever drifts during the run (caches, the database, the machine) falls on both sides alike.
+ */
+export async function compareAlternating(
+  a: LoadSide,
+  b: LoadSide,
+  options: LoadShape & { rounds: number; warmupSeconds: number; onRound?: (label: string, round: RoundResult) => void },
+): Promise<Comparison> {
+  const shape = { connections: options.connections, seconds: options.seconds };
+  await runRound(a, { ...shape, seconds: options.warmupSeconds });
+  await runRound(b, { ...shape, seconds: options.warmupSeconds });
+  const rounds = new Map<LoadSide, RoundResult[]>([
+    [a, []],
+    [b, []],
+  ]);
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const side of [a, b]) {
+      const result = await runRound(side, shape);
+      rounds.get(side)!.push(result);
+      options.onRound?.(side.label, result);
+    }
+  }
+  const summarize = (side: LoadSide): SideSummary => {
+    const results = rounds.get(side)!;
+    return {
+      label: side.label,
+      rounds: results,
+      requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+      p50: median(results.map((r) => r.p50)),
+      p99: median(results.map((r) => r.p99)),
+      failed: results.reduce((sum, r) => sum + r.failed, 0),
+      served: results.reduce((sum, r) => sum + r.served, 0),
+    };
+  };
+  return { a: summarize(a), b: summarize(b) };
+}
