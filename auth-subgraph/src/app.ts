@@ -3,7 +3,6 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { Counter } from 'prom-client';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import {
   Closer,
@@ -40,16 +39,6 @@ export interface AuthApp {
 }
 
 /**
- * QUIT waits behind the offline queue, which an unreachable Redis only empties after every
- * retry of every queued command (half a minute); without a connection there is nothing to flush.
- */
-function closeRedisPromptly(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') return closeRedis(redis);
-  redis.disconnect();
-  return Promise.resolve();
-}
-
-/**
  * Builds the auth subgraph without listening: `index.ts` listens on AUTH_PORT, tests on port 0.
  * Auth verifies its own tokens like every subgraph (signature, expiry, revocation), but with the
  * keys it holds rather than by fetching its own JWKS.
@@ -69,9 +58,9 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
     closer.add('database', () => dataSource.destroy());
 
     const redis = connectRedis(config.REDIS_URL, logger);
-    closer.add('redis', () => closeRedisPromptly(redis));
+    closer.add('redis', () => closeRedis(redis));
     const subscriber = connectRedis(config.REDIS_URL, logger);
-    closer.add('redis subscriber', () => closeRedisPromptly(subscriber));
+    closer.add('redis subscriber', () => closeRedis(subscriber));
     const revocations = new SessionRevocationList(redis, subscriber, config.REDIS_PREFIX, logger);
     closer.add('revocation list', () => revocations.close());
 

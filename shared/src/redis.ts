@@ -23,9 +23,17 @@ export function connectRedis(url: string, logger: Logger, options: RedisOptions 
   return redis;
 }
 
-/** Closes a connection whatever state it is in. */
+/**
+ * Closes a connection whatever state it is in. Only a ready connection is asked to QUIT:
+ * on one that is down, QUIT would queue behind the offline commands until their retries
+ * run out, holding shutdown for many seconds.
+ */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
   try {
     await redis.quit();
   } catch {
