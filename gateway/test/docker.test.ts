@@ -1,0 +1,212 @@
+/**
+ * What can be checked of the container setup without a Docker engine: docker-compose.yml
+ * parses and gives each service every setting its own config needs, and every Dockerfile
+ * copies paths that exist and runs commands that exist.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { loadAuthConfig } from '../../auth-subgraph/src/config.js';
+import { loadOrdersConfig } from '../../orders-subgraph/src/config.js';
+import { loadWorkerConfig } from '../../worker/src/config.js';
+import { resolveSubgraphUrls } from '../src/app.js';
+import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';
+import { readSupergraphConfig, REPO_ROOT } from '../src/supergraph-config.js';
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test?: string[] };
+  ports?: string[];
+}
+
+const compose = parseYaml(readFileSync(resolve(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+const rootPackage = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces: string[]; scripts: Record<string, string> };
+
+/** Each application container, the workspace it runs, its config loader and its port variable. */
+const APPLICATIONS = {
+  auth: { workspace: 'auth-subgraph', load: loadAuthConfig, portVariable: 'AUTH_PORT' },
+  orders: { workspace: 'orders-subgraph', load: loadOrdersConfig, portVariable: 'ORDERS_PORT' },
+  worker: { workspace: 'worker', load: loadWorkerConfig, portVariable: 'WORKER_PORT' },
+  gateway: {
+    workspace: 'gateway',
+    load: loadGatewayConfig,
+    portVariable: 'GATEWAY_PORT',
+    // Where the gateway sends its fetches: supergraph.yaml's routing URLs unless overridden.
+    derived: (config: Record<string, unknown>) => resolveSubgraphUrls(config as GatewayConfig, readSupergraphConfig()),
+  },
+} as const satisfies Record<string, { workspace: string; load: unknown; portVariable: string; derived?: unknown }>;
+
+/** Loads a config from `environment`, recording which variables it reads. */
+function readConfig(load: (environment: NodeJS.ProcessEnv) => object, environment: Record<string, string>) {
+  const read = new Set<string>();
+  const recording = new Proxy({ ...environment } as NodeJS.ProcessEnv, {
+    get(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.get(target, key);
+    },
+  });
+  return { config: load(recording) as Record<string, unknown>, read };
+}
+
+/** A default that only works on the developer's machine: a local address or a folder in the repository. */
+function isMachineLocal(value: unknown): boolean {
+  return typeof value === 'string' && (/127\.0\.0\.1|localhost/.test(value) || value.startsWith(REPO_ROOT));
+}
+
+function service(name: string): ComposeService {
+  const found = compose.services[name];
+  assert.ok(found, `docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+describe('docker-compose.yml', () => {
+  it('runs two PostgreSQL, a Redis that never evicts, and the four services', () => {
+    const postgres = Object.entries(compose.services).filter(([, definition]) => definition.image?.startsWith('postgres:'));
+    assert.deepEqual(postgres.map(([name]) => name).sort(), ['auth-db', 'orders-db']);
+    const redis = service('redis');
+    assert.ok(redis.image?.startsWith('redis:'));
+    assert.ok(redis.command?.join(' ').includes('--maxmemory-policy noeviction'), 'Redis runs with noeviction');
+    for (const name of Object.keys(APPLICATIONS)) assert.ok(service(name).build, `${name} is built from the repository`);
+    assert.deepEqual(service('gateway').ports, ['4000:4000']);
+  });
+
+  for (const [name, application] of Object.entries(APPLICATIONS)) {
+    describe(name, () => {
+      const definition = service(name);
+      const environment = definition.environment ?? {};
+
+      it("sets every variable whose default only fits a developer's machine, with values its config accepts", () => {
+        const defaults = readConfig(application.load, {});
+        const machineLocal = Object.keys(defaults.config).filter((key) => isMachineLocal(defaults.config[key]));
+        for (const key of [...machineLocal, application.portVariable]) {
+          assert.ok(environment[key], `${name} must set ${key} (its default ${JSON.stringify(defaults.config[key])} means nothing in a container)`);
+        }
+        const configured = readConfig(application.load, environment).config;
+        const effective = { ...configured, ...('derived' in application ? application.derived(configured) : {}) };
+        for (const [key, value] of Object.entries(effective)) {
+          assert.ok(!isMachineLocal(value), `${name}: ${key}=${String(value)} points at the container itself`);
+        }
+      });
+
+      it('sets no variable its config does not read (a typo would be silently ignored)', () => {
+        const { read } = readConfig(application.load, environment);
+        assert.deepEqual(Object.keys(environment).filter((key) => !read.has(key)), []);
+      });
+
+      it('reaches other containers by their service names and ports', () => {
+        for (const [key, value] of Object.entries(environment)) {
+          if (!/^[a-z]+:\/\//.test(value)) continue;
+          const url = new URL(value);
+          const target = service(url.hostname);
+          const targetApplication = APPLICATIONS[url.hostname as keyof typeof APPLICATIONS];
+          if (targetApplication) {
+            assert.equal(url.port, target.environment?.[targetApplication.portVariable], `${name}: ${key} uses ${url.hostname}'s port`);
+          }
+        }
+      });
+
+      it('has a health check on its own port, and waits for what it needs to be healthy', () => {
+        const test = definition.healthcheck?.test?.join(' ') ?? '';
+        assert.ok(test.includes(`127.0.0.1:${environment[application.portVariable]}/ready`), test);
+        const dependencies = Object.entries(definition.depends_on ?? {});
+        assert.ok(dependencies.length > 0);
+        for (const [dependency, { condition }] of dependencies) {
+          assert.equal(condition, 'service_healthy', `${name} waits for ${dependency} to be healthy`);
+          assert.ok(service(dependency).healthcheck?.test, `${dependency} has a health check`);
+        }
+      });
+    });
+  }
+});
+
+interface DockerInstruction {
+  keyword: string;
+  args: string;
+}
+
+/** Instructions of a Dockerfile, continuation lines joined, comments dropped. */
+function instructionsOf(dockerfile: string): DockerInstruction[] {
+  return dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [keyword = '', ...rest] = line.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+describe('Dockerfiles', () => {
+  const ignored = readFileSync(resolve(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const isIgnored = (path: string) =>
+    ignored.some((pattern) => {
+      const bare = pattern.replace(/^\*\*\//, '');
+      return path === bare || path.startsWith(`${bare}/`) || path.split('/').includes(bare);
+    });
+
+  for (const [name, application] of Object.entries(APPLICATIONS)) {
+    const definition = service(name);
+    const dockerfilePath = resolve(REPO_ROOT, definition.build!.context, definition.build!.dockerfile);
+
+    describe(definition.build!.dockerfile, () => {
+      const instructions = instructionsOf(readFileSync(dockerfilePath, 'utf8'));
+      const finalStage = instructions.slice(instructions.map((instruction) => instruction.keyword).lastIndexOf('FROM'));
+
+      it('is multi-stage and runs as a non-root user', () => {
+        assert.ok(instructions.filter((instruction) => instruction.keyword === 'FROM').length >= 2);
+        const user = finalStage.filter((instruction) => instruction.keyword === 'USER').at(-1)?.args;
+        assert.ok(user && !['root', '0'].includes(user), `final stage user: ${user}`);
+      });
+
+      it('copies only paths that exist in the build context and are not ignored', () => {
+        for (const { args } of instructions.filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from'))) {
+          const sources = args.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1);
+          for (const source of sources) {
+            assert.ok(existsSync(resolve(REPO_ROOT, definition.build!.context, source)), `${source} exists`);
+            assert.ok(!isIgnored(posix.normalize(source)), `${source} is not excluded by .dockerignore`);
+          }
+        }
+      });
+
+      it('installs production dependencies of workspaces that exist, and runs commands that exist', () => {
+        const runs = instructions.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args);
+        const install = runs.find((run) => run.includes('npm ci'));
+        assert.ok(install?.includes('--omit=dev'), 'npm ci --omit=dev');
+        for (const run of runs) {
+          for (const [, workspace] of run.matchAll(/--workspace[= ](\S+)/g)) {
+            assert.ok(rootPackage.workspaces.includes(workspace!), `${workspace} is a workspace`);
+            assert.equal(workspace, application.workspace);
+          }
+          for (const [, script] of run.matchAll(/npm run (\S+)/g)) {
+            assert.ok(rootPackage.scripts[script!], `npm run ${script} exists in package.json`);
+          }
+        }
+      });
+
+      it('starts the workspace entry point with the tsx it installs', () => {
+        const tsxPrefix = /npm install --prefix (\S+)/.exec(instructions.map((instruction) => instruction.args).join('\n'))?.[1];
+        assert.ok(tsxPrefix, 'tsx is installed apart');
+        const cmd = JSON.parse(finalStage.find((instruction) => instruction.keyword === 'CMD')!.args) as string[];
+        const workdir = finalStage.filter((instruction) => instruction.keyword === 'WORKDIR').at(-1)!.args;
+        assert.equal(workdir, `/app/${application.workspace}`);
+        const loader = cmd[cmd.indexOf('--import') + 1]!;
+        assert.equal(loader, `file://${tsxPrefix}/node_modules/tsx/dist/loader.mjs`);
+        // The same file in the locally installed tsx: the path inside the package is right.
+        assert.ok(existsSync(resolve(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')));
+        assert.ok(existsSync(resolve(REPO_ROOT, application.workspace, cmd.at(-1)!)), `${cmd.at(-1)} exists in ${application.workspace}`);
+        assert.deepEqual(JSON.parse(readFileSync(resolve(REPO_ROOT, application.workspace, 'package.json'), 'utf8')).scripts.start, 'tsx --conditions=source src/index.ts');
+        assert.ok(cmd.includes('--conditions=source'));
+      });
+    });
+  }
+});
