@@ -31,27 +31,37 @@ async function typeInto(page: Page, editorSelector: string, text: string): Promi
   await page.keyboard.type(text);
   // Close the autocomplete list if one opened.
   await page.keyboard.press('Escape');
-  // GraphiQL re-reads the operation name from the editor after a short debounce, as a person pausing would let it.
-  await page.waitForTimeout(750);
+}
+
+/**
+ * GraphiQL re-reads the operation (and its name) 100 ms after the last keystroke and stores
+ * the query at that moment; running before then would send the previous operation's name.
+ */
+async function waitForQueryToSettle(page: Page, text: string): Promise<void> {
+  const storedQuery = () =>
+    page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('graphiql:query'));
+  const deadline = Date.now() + 10_000;
+  while ((await storedQuery()) !== text) {
+    assert.ok(Date.now() < deadline, 'GraphiQL took the typed query');
+    await page.waitForTimeout(50);
+  }
 }
 
 async function editorText(page: Page, editorSelector: string): Promise<string> {
   return page.$eval(`${editorSelector} .CodeMirror`, (element) => (element as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
 }
 
+/** What the page posted to /graphql and what came back, to explain a failure. */
+const graphqlRequests: string[] = [];
+
 async function runAndReadResult(page: Page, expected: string): Promise<string> {
   await page.click('.graphiql-execute-button');
   try {
-    // A string runs in the page, where the DOM exists (this project's TypeScript has no DOM types).
-    await page.waitForFunction(
-      `document.querySelector('.graphiql-response')?.textContent?.includes(${JSON.stringify(expected)}) ?? false`,
-      undefined,
-      { timeout: 15_000 },
-    );
+    await page.locator('.graphiql-response').filter({ hasText: expected }).waitFor({ timeout: 15_000 });
   } catch (error) {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'playground-failure.png') });
-    throw error;
+    throw new Error(`${String(error)}\nGraphQL requests the page sent:\n${graphqlRequests.join('\n')}`);
   }
   return (await page.textContent('.graphiql-response')) ?? '';
 }
@@ -74,6 +84,11 @@ describe('offline playground in a real browser', () => {
     gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('response', async (response) => {
+      if (!response.url().endsWith('/graphql')) return;
+      const body = (response.request().postData() ?? '').slice(0, 120);
+      graphqlRequests.push(`${new Date().toISOString()} ${response.status()} ${body}`);
+    });
     page.on('request', (request) => {
       if (!request.url().startsWith(gateway.base) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
     });
@@ -97,6 +112,7 @@ describe('offline playground in a real browser', () => {
   it('runs a typed query and shows the result', async () => {
     await typeInto(page, QUERY_EDITOR, '{ menu { name price } }');
     assert.equal(await editorText(page, QUERY_EDITOR), '{ menu { name price } }');
+    await waitForQueryToSettle(page, '{ menu { name price } }');
     const result = await runAndReadResult(page, STUB_DISH.name);
     assert.match(result, new RegExp(`"price": "${STUB_DISH.price.replace('.', '\\.')}"`));
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -106,6 +122,7 @@ describe('offline playground in a real browser', () => {
   it('sends the Authorization header typed in the headers editor', async () => {
     await typeInto(page, HEADERS_EDITOR, `{ "Authorization": "${STUB_TOKEN}" }`);
     await typeInto(page, QUERY_EDITOR, '{ me { username } }');
+    await waitForQueryToSettle(page, '{ me { username } }');
     const result = await runAndReadResult(page, STUB_USER.username);
     assert.match(result, /"me"/);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
