@@ -159,8 +159,9 @@ async function main(): Promise<void> {
   auth.start();
   orders.start();
   gateway.start();
-  // The worker reads the tables the orders subgraph's migrations create: it starts once they exist.
-  await orders.waitUntilReady(READY_TIMEOUT_MS);
+  // The worker reads the tables the orders subgraph's migrations create: on a database made in
+  // this run it starts once they exist; otherwise they do already.
+  if (postgres?.createdDatabases.includes('dishpatch_orders')) await orders.waitUntilReady(READY_TIMEOUT_MS);
   worker.start();
   await Promise.all(services.map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
 
