@@ -112,12 +112,15 @@ export interface StockLedger {
 /** What the placeOrder check compares: stock before and after against the units in the run's orders. */
 export async function readStockLedger(ordersDatabaseUrl: string, since: Date): Promise<StockLedger> {
   return withClient(ordersDatabaseUrl, async (client) => {
+    // One snapshot for both reads: an order committing between them would count on one side only.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const stock = await client.query<{ total: string; lowest: number }>('SELECT sum(quantity) AS total, min(quantity) AS lowest FROM dishes');
     const ordered = await client.query<{ units: string | null; orders: string }>(
       `SELECT sum(i.quantity) AS units, count(DISTINCT o.id) AS orders
        FROM orders AS o LEFT JOIN order_items AS i ON i.order_id = o.id WHERE o.created_at > $1`,
       [since],
     );
+    await client.query('COMMIT');
     return {
       totalStock: Number(stock.rows[0]!.total),
       lowestStock: stock.rows[0]!.lowest,
