@@ -2,15 +2,16 @@
  * `npm start`: the whole system on one machine, with no configuration.
  *
  * PostgreSQL: AUTH_DATABASE_URL / ORDERS_DATABASE_URL when given, else an embedded PostgreSQL
- * (data under .data/postgres, kept between runs). Redis: REDIS_URL, else 127.0.0.1:6379, else
- * a redis-server from the PATH. Then: compose the supergraph if it is stale, start auth,
+ * (data under .data/postgres, kept between runs; DISHPATCH_DATA_DIR moves .data, and
+ * EMBEDDED_POSTGRES_PORT its port). Redis: REDIS_URL, else 127.0.0.1:6379, else a
+ * redis-server from the PATH. Then: compose the supergraph if it is stale, start auth,
  * orders, the worker and the gateway as separate processes (each runs its own migrations),
  * wait until each is ready, seed the demo data on the first run, and print where to go.
  * Ctrl-C or SIGTERM stops the services (gateway first), then Redis and PostgreSQL if it
  * started them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { composeSupergraph, describeCompositionError } from '../gateway/src/composition.js';
 import { readSupergraphConfig, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
@@ -21,7 +22,9 @@ import { assertPortFree } from './lib/ports.js';
 import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
 import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
 
-const EMBEDDED_POSTGRES = { port: 54329, user: 'postgres', password: 'postgres', dataDir: resolve(REPO_ROOT, '.data/postgres') };
+/** Everything `npm start` keeps between runs (gitignored); another folder keeps a separate system. */
+const DATA_DIR = resolve(process.env['DISHPATCH_DATA_DIR'] || resolve(REPO_ROOT, '.data'));
+const shownDataDir = relative(REPO_ROOT, DATA_DIR).startsWith('..') ? DATA_DIR : relative(REPO_ROOT, DATA_DIR);
 const READY_TIMEOUT_MS = 90_000;
 const SERVICE_STOP_GRACE_MS = 10_000;
 const NAME_WIDTH = 8;
@@ -45,6 +48,12 @@ const ports = {
   auth: portFrom('AUTH_PORT', 4001),
   orders: portFrom('ORDERS_PORT', 4002),
   worker: portFrom('WORKER_PORT', 4003),
+};
+const EMBEDDED_POSTGRES = {
+  port: portFrom('EMBEDDED_POSTGRES_PORT', 54329),
+  user: 'postgres',
+  password: 'postgres',
+  dataDir: resolve(DATA_DIR, 'postgres'),
 };
 
 let postgres: RunningEmbeddedPostgres | undefined;
@@ -103,21 +112,18 @@ async function main(): Promise<void> {
   await assertPortFree(ports.orders, 'the orders subgraph', 'ORDERS_PORT');
   await assertPortFree(ports.worker, "the worker's health endpoint", 'WORKER_PORT');
   if (needEmbedded) {
-    await assertPortFree(
-      EMBEDDED_POSTGRES.port,
-      'the embedded PostgreSQL (is an earlier npm start still running?)',
-    );
+    await assertPortFree(EMBEDDED_POSTGRES.port, 'the embedded PostgreSQL (is an earlier npm start still running?)', 'EMBEDDED_POSTGRES_PORT');
   }
 
   composeIfStale();
 
-  redis = await resolveRedis({ url: process.env['REDIS_URL'], dataDir: resolve(REPO_ROOT, '.data/redis'), onLog: infraLog('redis', 'red') });
+  redis = await resolveRedis({ url: process.env['REDIS_URL'], dataDir: resolve(DATA_DIR, 'redis'), onLog: infraLog('redis', 'red') });
   say(`Redis: ${redis.origin}`);
 
   let authDatabaseUrl = process.env['AUTH_DATABASE_URL'];
   let ordersDatabaseUrl = process.env['ORDERS_DATABASE_URL'];
   if (needEmbedded) {
-    say(`PostgreSQL: starting the embedded one on port ${EMBEDDED_POSTGRES.port} (data in .data/postgres)…`);
+    say(`PostgreSQL: starting the embedded one on port ${EMBEDDED_POSTGRES.port} (data in ${shownDataDir}/postgres)…`);
     postgres = await startEmbeddedPostgres({
       ...EMBEDDED_POSTGRES,
       databases: [...(authDatabaseUrl ? [] : ['dishpatch_auth']), ...(ordersDatabaseUrl ? [] : ['dishpatch_orders'])],
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
     say(
       postgres.initialised
         ? `PostgreSQL: initialised a new cluster, created ${postgres.createdDatabases.join(', ')}`
-        : `PostgreSQL: reusing the data in .data/postgres${postgres.createdDatabases.length > 0 ? `, created ${postgres.createdDatabases.join(', ')}` : ''}`,
+        : `PostgreSQL: reusing the data in ${shownDataDir}/postgres${postgres.createdDatabases.length > 0 ? `, created ${postgres.createdDatabases.join(', ')}` : ''}`,
     );
     authDatabaseUrl ??= postgres.urlOf('dishpatch_auth');
     ordersDatabaseUrl ??= postgres.urlOf('dishpatch_orders');
@@ -137,6 +143,7 @@ async function main(): Promise<void> {
     AUTH_DATABASE_URL: authDatabaseUrl,
     ORDERS_DATABASE_URL: ordersDatabaseUrl,
     REDIS_URL: redis.url,
+    AUTH_DATA_DIR: process.env['AUTH_DATA_DIR'] || resolve(DATA_DIR, 'auth'),
     GATEWAY_PORT: String(ports.gateway),
     AUTH_PORT: String(ports.auth),
     ORDERS_PORT: String(ports.orders),
@@ -166,7 +173,7 @@ async function main(): Promise<void> {
   await Promise.all(services.map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-  const seed = await seedDemo(`${gatewayUrl}/graphql`, env);
+  const seed = await seedDemo(`${gatewayUrl}/graphql`, env, resolve(DATA_DIR, 'demo-manager.json'));
   if (seed.createdManager) say(`seeded the demo manager ${seed.manager.email}`);
   if (seed.createdDishes > 0) say(`seeded the demo menu: ${seed.createdDishes} dishes`);
 

@@ -27,14 +27,12 @@ export const DEMO_MENU = [
   { name: 'Lemonade', description: 'Fresh lemons, mint', price: '3.80', quantity: 60 },
 ] as const;
 
-const CREDENTIALS_FILE = resolve(REPO_ROOT, '.data/demo-manager.json');
-
-/** The demo manager's sign-in: made once with a random password, kept under .data/ (gitignored). */
-export function demoManager(): DemoManager {
-  if (existsSync(CREDENTIALS_FILE)) return JSON.parse(readFileSync(CREDENTIALS_FILE, 'utf8')) as DemoManager;
+/** The demo manager's sign-in: made once with a random password, kept in `credentialsFile` (under .data/, gitignored). */
+export function demoManager(credentialsFile: string): DemoManager {
+  if (existsSync(credentialsFile)) return JSON.parse(readFileSync(credentialsFile, 'utf8')) as DemoManager;
   const manager = { email: 'manager@dishpatch.local', username: 'manager', password: `demo-${randomBytes(6).toString('base64url')}` };
-  mkdirSync(dirname(CREDENTIALS_FILE), { recursive: true });
-  writeFileSync(CREDENTIALS_FILE, `${JSON.stringify(manager, null, 2)}\n`, { mode: 0o600 });
+  mkdirSync(dirname(credentialsFile), { recursive: true });
+  writeFileSync(credentialsFile, `${JSON.stringify(manager, null, 2)}\n`, { mode: 0o600 });
   return manager;
 }
 
@@ -72,8 +70,8 @@ export interface DemoSeedResult {
  * when it cannot sign in yet) and the demo menu (only when there are no dishes at all), so
  * a second start changes nothing.
  */
-export async function seedDemo(graphqlUrl: string, env: NodeJS.ProcessEnv): Promise<DemoSeedResult> {
-  const manager = demoManager();
+export async function seedDemo(graphqlUrl: string, env: NodeJS.ProcessEnv, credentialsFile: string): Promise<DemoSeedResult> {
+  const manager = demoManager(credentialsFile);
   let createdManager = false;
   let token: string;
   try {

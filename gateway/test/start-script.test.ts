@@ -1,0 +1,188 @@
+/**
+ * `npm start` as a user runs it, on free ports and in a scratch data folder: the embedded
+ * PostgreSQL, the four services, the demo seed, a Ctrl-C that leaves nothing behind, a second
+ * start that reuses the data, and a clear message for a port already taken.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestRedis, type TestRedis } from '@dishpatch/shared/testing';
+import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
+import { assertPortFree, findFreePort } from '../../scripts/lib/ports.js';
+import { REPO_ROOT } from '../../scripts/lib/service-process.js';
+
+interface StartRun {
+  child: ChildProcess;
+  output: string[];
+  /** The exit code, or the signal that ended it. */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+function npmStart(env: NodeJS.ProcessEnv): StartRun {
+  // Its own process group, like a terminal's foreground job: Ctrl-C reaches the whole group.
+  const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolveExit) => child.once('exit', (code, signal) => resolveExit(signal ?? code)));
+  return { child, output, exited };
+}
+
+async function waitForOutput(run: StartRun, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(run.output.join(''))) {
+    assert.ok(run.child.exitCode === null, `npm start exited early:\n${run.output.join('')}`);
+    assert.ok(Date.now() < deadline, `no ${pattern} within ${timeoutMs / 1000} s:\n${run.output.join('')}`);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
+  }
+}
+
+/** Every process descended from `pid`, from the process table. */
+function descendantsOf(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, childParent] of table) {
+      if (childParent === parent) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
+async function pressCtrlC(run: StartRun): Promise<number | NodeJS.Signals | null> {
+  process.kill(-run.child.pid!, 'SIGINT');
+  return Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop:\n${run.output.join('')}`)), 30_000).unref()),
+  ]);
+}
+
+describe('npm start', () => {
+  let dataDir: string;
+  let redis: TestRedis;
+  let env: NodeJS.ProcessEnv;
+  let graphqlUrl = '';
+  let embeddedPostgresPort = 0;
+  const running: StartRun[] = [];
+
+  before(async () => {
+    // The embedded PostgreSQL runs as the OS user postgres, which must be able to enter the folder.
+    dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-start-'));
+    chmodSync(dataDir, 0o755);
+    redis = createTestRedis('start');
+    const [gateway, auth, orders, worker, postgres] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+    embeddedPostgresPort = postgres;
+    env = {
+      ...process.env,
+      DISHPATCH_DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_PORT: String(postgres),
+      GATEWAY_PORT: String(gateway),
+      AUTH_PORT: String(auth),
+      ORDERS_PORT: String(orders),
+      WORKER_PORT: String(worker),
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      LOG_LEVEL: 'warn',
+      BCRYPT_ROUNDS: '4',
+      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
+      NO_COLOR: '1',
+    };
+    for (const variable of ['AUTH_DATABASE_URL', 'ORDERS_DATABASE_URL', 'AUTH_JWKS_URL', 'AUTH_SUBGRAPH_URL', 'ORDERS_SUBGRAPH_URL', 'AUTH_DATA_DIR']) {
+      delete env[variable];
+    }
+    graphqlUrl = `http://127.0.0.1:${gateway}/graphql`;
+  });
+
+  after(async () => {
+    for (const run of running) {
+      if (run.child.exitCode === null && run.child.signalCode === null) {
+        process.kill(-run.child.pid!, 'SIGTERM');
+        await run.exited;
+      }
+    }
+    await redis?.cleanup();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts everything with the embedded PostgreSQL, seeds the demo, and Ctrl-C leaves no process behind', async () => {
+    const run = npmStart(env);
+    running.push(run);
+    await waitForOutput(run, /dishpatch is ready/, 180_000);
+    const text = run.output.join('');
+    assert.match(text, /initialised a new cluster, created dishpatch_auth, dishpatch_orders/);
+    assert.match(text, /seeded the demo menu: 12 dishes/);
+    assert.match(text, new RegExp(`Playground +${graphqlUrl.replace('/graphql', '/')}`));
+
+    const { menu } = await requestGraphQL<{ menu: Array<{ name: string }> }>(graphqlUrl, '{ menu { name } }');
+    assert.equal(menu.length, 12);
+    const manager = JSON.parse(readFileSync(join(dataDir, 'demo-manager.json'), 'utf8')) as { email: string; password: string };
+    assert.match(text, new RegExp(manager.password), 'the sign-in is printed');
+    const { login } = await requestGraphQL<{ login: { user: { role: string } } }>(
+      graphqlUrl,
+      'mutation($input: LoginInput!) { login(input: $input) { user { role } } }',
+      { variables: { input: { email: manager.email, password: manager.password } } },
+    );
+    assert.equal(login.user.role, 'MANAGER');
+
+    const processes = descendantsOf(run.child.pid!);
+    assert.ok(processes.length >= 10, `npm, the script, four services, PostgreSQL… (${processes.length})`);
+    assert.equal(await pressCtrlC(run), 0, 'a clean stop is a clean exit');
+    assert.match(run.output.join(''), /stopped everything in/);
+    assert.deepEqual(processes.filter(isAlive), [], 'no process outlives npm start');
+    await assertPortFree(embeddedPostgresPort, 'the embedded PostgreSQL');
+  });
+
+  it('a second start reuses the data (no new cluster, no second seed), and SIGTERM to npm alone stops it all', async () => {
+    const run = npmStart(env);
+    running.push(run);
+    await waitForOutput(run, /dishpatch is ready/, 180_000);
+    const text = run.output.join('');
+    assert.match(text, /reusing the data in/);
+    assert.doesNotMatch(text, /seeded/);
+    const { menu } = await requestGraphQL<{ menu: Array<{ name: string }> }>(graphqlUrl, '{ menu { name } }');
+    assert.equal(menu.length, 12);
+    const processes = descendantsOf(run.child.pid!);
+    // A process manager signals npm only; the script's `exec` lets npm's forwarding reach it.
+    run.child.kill('SIGTERM');
+    await run.exited;
+    assert.match(run.output.join(''), /SIGTERM: stopping the services/);
+    assert.match(run.output.join(''), /stopped everything in/);
+    assert.deepEqual(processes.filter(isAlive), []);
+  });
+
+  it('names a port that is already taken, and starts nothing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolveListen) => blocker.listen(Number(env['ORDERS_PORT']), '127.0.0.1', resolveListen));
+    try {
+      const run = npmStart(env);
+      running.push(run);
+      assert.equal(await run.exited, 1);
+      assert.match(run.output.join(''), new RegExp(`Port ${env['ORDERS_PORT']} is already in use, and the orders subgraph needs it \\(ORDERS_PORT\\)`));
+      assert.ok(!existsSync(join(dataDir, 'postgres', 'postmaster.pid')), 'PostgreSQL was not started');
+    } finally {
+      blocker.close();
+    }
+  });
+});
