@@ -64,7 +64,8 @@ describe('the federation end to end, through the gateway only', () => {
     const [gatewayPort, authPort, ordersPort, workerPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     env = {
       ...process.env,
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+      // info, so that the request-id test below can find a subgraph's line for one request.
+      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'info',
       AUTH_DATABASE_URL: authDb.url,
       ORDERS_DATABASE_URL: ordersDb.url,
       REDIS_URL: redis.url,
@@ -137,6 +138,24 @@ describe('the federation end to end, through the gateway only', () => {
     });
     assert.equal(data.login.user.role, 'MANAGER');
     managerToken = data.login.accessToken;
+  });
+
+  it("carries the gateway's request id into the subgraph's log lines for that request", async () => {
+    const requestId = `e2e-${Date.now().toString(36)}`;
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: example('login'), variables: { input: { email: customer.email, password: customer.password } } }),
+    });
+    assert.equal(response.headers.get('x-request-id'), requestId);
+    assert.ok(((await response.json()) as { data?: { login?: unknown } }).data?.login);
+    // The line travels through a pipe of its own: give it a moment to arrive.
+    const auth = services.get('auth')!;
+    const deadline = Date.now() + 5_000;
+    while (!auth.recentLines.some((line) => line.includes(requestId)) && Date.now() < deadline) {
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
+    }
+    assert.ok(auth.recentLines.some((line) => line.includes(requestId)), `auth logged nothing with ${requestId}:\n${auth.recentLines.join('\n')}`);
   });
 
   it('forwards the Authorization header: each subgraph knows who asks', async () => {
