@@ -4,6 +4,7 @@
  * and then leaves the committed file untouched.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import {
   composeSupergraph,
@@ -13,6 +14,12 @@ import {
 import { readSupergraphConfig, REPO_ROOT, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
 
 const config = readSupergraphConfig(SUPERGRAPH_CONFIG_PATH);
+
+// rover composes with exactly the version supergraph.yaml names; say so when ours differs.
+const installedVersion = (createRequire(import.meta.url)('@apollo/composition/package.json') as { version: string }).version;
+if (config.federationVersion.replace(/^=/, '') !== installedVersion) {
+  console.warn(`  note: supergraph.yaml asks for federation ${config.federationVersion}, @apollo/composition here is ${installedVersion}`);
+}
 const composition = composeSupergraph(config);
 const target = relative(REPO_ROOT, SUPERGRAPH_SDL_PATH);
 

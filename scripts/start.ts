@@ -58,6 +58,9 @@ const EMBEDDED_POSTGRES = {
 
 let postgres: RunningEmbeddedPostgres | undefined;
 let redis: ResolvedRedis | undefined;
+/** Set as soon as the process exists, so that a stop during start-up reaches it. */
+let stopStartedRedis: ((graceMs: number) => Promise<void>) | undefined;
+let stopStartedPostgres: ((graceMs: number) => Promise<void>) | undefined;
 const services: ServiceProcess[] = [];
 let stopping: Promise<void> | undefined;
 
@@ -67,8 +70,8 @@ function stopEverything(): Promise<void> {
     const gateway = services.find((service) => service.name === 'gateway');
     await gateway?.stop(SERVICE_STOP_GRACE_MS);
     await Promise.all(services.filter((service) => service !== gateway).map((service) => service.stop(SERVICE_STOP_GRACE_MS)));
-    await redis?.stop?.(5_000);
-    await postgres?.stop(10_000);
+    await stopStartedRedis?.(5_000);
+    await stopStartedPostgres?.(10_000);
   })();
   return stopping;
 }
@@ -117,7 +120,12 @@ async function main(): Promise<void> {
 
   composeIfStale();
 
-  redis = await resolveRedis({ url: process.env['REDIS_URL'], dataDir: resolve(DATA_DIR, 'redis'), onLog: infraLog('redis', 'red') });
+  redis = await resolveRedis({
+    url: process.env['REDIS_URL'],
+    dataDir: resolve(DATA_DIR, 'redis'),
+    onLog: infraLog('redis', 'red'),
+    onSpawned: (stop) => (stopStartedRedis = stop),
+  });
   say(`Redis: ${redis.origin}`);
 
   let authDatabaseUrl = process.env['AUTH_DATABASE_URL'];
@@ -128,6 +136,7 @@ async function main(): Promise<void> {
       ...EMBEDDED_POSTGRES,
       databases: [...(authDatabaseUrl ? [] : ['dishpatch_auth']), ...(ordersDatabaseUrl ? [] : ['dishpatch_orders'])],
       onLog: infraLog('postgres', 'blue'),
+      onSpawned: (stop) => (stopStartedPostgres = stop),
     });
     say(
       postgres.initialised

