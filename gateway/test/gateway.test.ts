@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startGateway, type RunningGateway } from './support/gateway-client.js';
 import {
   LEAKY_MESSAGE,
+  SLOW_ANSWER_MS,
   startStubAuth,
   startStubOrders,
   STUB_DISH,
@@ -268,5 +269,32 @@ describe('gateway with one subgraph down', () => {
     assert.equal(ready.status, 503);
     assert.deepEqual(await ready.json(), { status: 'unavailable', checks: { auth: 'unavailable', orders: 'ok' } });
     assert.equal((await fetch(`${gateway.base}/health`)).status, 200);
+  });
+});
+
+describe('gateway with a subgraph slower than its timeout', () => {
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    orders = await startStubOrders();
+    gateway = await startGateway({
+      AUTH_SUBGRAPH_URL: 'http://127.0.0.1:9/graphql',
+      ORDERS_SUBGRAPH_URL: orders.url,
+      GATEWAY_SUBGRAPH_TIMEOUT_MS: String(SLOW_ANSWER_MS / 3),
+    });
+  });
+
+  after(async () => {
+    await gateway.app.close();
+    await orders.stop();
+  });
+
+  it('gives up on it with a clear error instead of holding the client', async () => {
+    const { body } = await gateway.query(`{ dish(id: "slow") { name } }`);
+    assert.equal(codeOf(body.errors?.[0]), 'SERVICE_UNAVAILABLE');
+    assert.equal(body.errors?.[0]?.message, 'The orders service did not answer in time; try again shortly');
+    const { body: fast } = await gateway.query(`{ menu { name } }`);
+    assert.deepEqual(fast, { data: { menu: [{ name: STUB_DISH.name }] } });
   });
 });

@@ -18,6 +18,8 @@ export const STUB_USER = { id: '6f1d7c1e-3c55-4d6a-9a55-2a4f1f2c9b01', username:
 export const STUB_DISH = { id: '0b7e3a52-93f4-4c55-8e8f-7b1d2a9c4e11', name: 'Margherita', description: 'Tomato, mozzarella, basil', price: '9.50', quantity: 12, isAvailable: true, createdAt: '2026-11-27T12:00:00.000Z', updatedAt: '2026-11-27T12:00:00.000Z' };
 export const STUB_ORDER_ID = '9a0c1f5d-7e2b-4b8a-a1d3-5c6e7f809a12';
 export const STUB_TOKEN = 'Bearer aaa.bbb.ccc';
+/** How long `dish(id: "slow")` takes to answer. */
+export const SLOW_ANSWER_MS = 1500;
 /** What a database error would look like if it leaked: the gateway must never show it. */
 export const LEAKY_MESSAGE = 'relation "secret_orders_table" does not exist';
 
@@ -91,8 +93,9 @@ export function startStubOrders(): Promise<StubSubgraph> {
   return serve('orders', {
     Query: {
       menu: () => [STUB_DISH],
-      dish: (_: unknown, args: { id: string }) => {
+      dish: async (_: unknown, args: { id: string }) => {
         if (args.id === 'leak') throw new Error(LEAKY_MESSAGE);
+        if (args.id === 'slow') await new Promise((resolveDelay) => setTimeout(resolveDelay, SLOW_ANSWER_MS));
         if (args.id === '') throw new BadUserInputError('id', 'must not be empty');
         return args.id === STUB_DISH.id ? STUB_DISH : null;
       },
