@@ -20,10 +20,12 @@ const ASSETS = {
   '/playground/start.js': { file: fileURLToPath(new URL('./start.js', import.meta.url)), type: 'text/javascript' },
 } as const;
 
-export const DEFAULT_PLAYGROUND_QUERY = `# Welcome to dishpatch. Press the run button (or Ctrl-Enter) to see today's menu.
+export const DEFAULT_PLAYGROUND_QUERY = `# Welcome to dishpatch. Run this query with the
+# ▶ button (or Ctrl-Enter) to see the menu.
 #
-# To act as a customer or a manager: run a \`login\` mutation (see examples/login.graphql),
-# copy its accessToken and put it in the Headers tab below as
+# To act as someone: run a login mutation
+# (see examples/login.graphql), copy its accessToken,
+# and put this in the Headers tab below:
 #   { "Authorization": "Bearer <accessToken>" }
 
 query Menu {
