@@ -22,6 +22,8 @@ export interface RoundResult {
   /** Transport errors, timeouts, non-2xx, and 2xx answers with `errors`. */
   failed: number;
   served: number;
+  /** Requests the subgraphs received per request answered, when counted. */
+  subgraphCallsPerRequest?: number;
 }
 
 /** The side's figures over its rounds: the median of each. */
@@ -33,6 +35,7 @@ export interface SideSummary {
   p99: number;
   failed: number;
   served: number;
+  subgraphCallsPerRequest?: number;
 }
 
 /** A GraphQL answer with an `errors` entry is a failure however fast it came back. */
@@ -40,7 +43,11 @@ function carriesNoGraphQLError(body: string): boolean {
   return !body.includes('"errors"');
 }
 
-export async function runRound(side: LoadSide, shape: LoadShape): Promise<RoundResult> {
+/** Reads a running total of the requests the subgraphs have served (from their /metrics). */
+export type SubgraphCallCounter = () => Promise<number>;
+
+export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCalls?: SubgraphCallCounter): Promise<RoundResult> {
+  const callsBefore = await countSubgraphCalls?.();
   const result = await autocannon({
     url: side.url,
     connections: shape.connections,
@@ -57,12 +64,15 @@ export async function runRound(side: LoadSide, shape: LoadShape): Promise<RoundR
     ],
   });
   const served = result['2xx'] - result.mismatches;
+  const failed = result.errors + result.timeouts + result.non2xx + result.mismatches;
+  const callsAfter = await countSubgraphCalls?.();
   return {
     requestsPerSecond: served / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    failed: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    failed,
     served,
+    ...(callsBefore !== undefined && callsAfter !== undefined ? { subgraphCallsPerRequest: (callsAfter - callsBefore) / Math.max(1, served + failed) } : {}),
   };
 }
 
@@ -84,7 +94,12 @@ export interface Comparison {
 export async function compareAlternating(
   a: LoadSide,
   b: LoadSide,
-  options: LoadShape & { rounds: number; warmupSeconds: number; onRound?: (label: string, round: RoundResult) => void },
+  options: LoadShape & {
+    rounds: number;
+    warmupSeconds: number;
+    onRound?: (label: string, round: RoundResult) => void;
+    countSubgraphCalls?: SubgraphCallCounter;
+  },
 ): Promise<Comparison> {
   const shape = { connections: options.connections, seconds: options.seconds };
   await runRound(a, { ...shape, seconds: options.warmupSeconds });
@@ -95,7 +110,7 @@ export async function compareAlternating(
   ]);
   for (let round = 0; round < options.rounds; round += 1) {
     for (const side of [a, b]) {
-      const result = await runRound(side, shape);
+      const result = await runRound(side, shape, options.countSubgraphCalls);
       rounds.get(side)!.push(result);
       options.onRound?.(side.label, result);
     }
@@ -110,6 +125,9 @@ export async function compareAlternating(
       p99: median(results.map((r) => r.p99)),
       failed: results.reduce((sum, r) => sum + r.failed, 0),
       served: results.reduce((sum, r) => sum + r.served, 0),
+      ...(results.every((r) => r.subgraphCallsPerRequest !== undefined)
+        ? { subgraphCallsPerRequest: median(results.map((r) => r.subgraphCallsPerRequest!)) }
+        : {}),
     };
   };
   return { a: summarize(a), b: summarize(b) };

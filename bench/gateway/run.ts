@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
@@ -132,7 +132,21 @@ async function measureSqlPerRequest(label: string, url: string, token: string, d
 }
 
 function describeRound(label: string, round: RoundResult): void {
-  log(`  ${label.padEnd(34)} ${round.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.failed}`);
+  const calls = round.subgraphCallsPerRequest === undefined ? '' : `  subgraph calls/request ${round.subgraphCallsPerRequest.toFixed(2)}`;
+  log(`  ${label.padEnd(34)} ${round.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.failed}${calls}`);
+}
+
+/** Requests to /graphql the subgraphs have answered so far, from their Prometheus metrics. */
+function subgraphCallCounter(metricsUrls: string[]): () => Promise<number> {
+  const graphqlCount = /^http_request_duration_seconds_count\{[^}]*route="\/graphql"[^}]*\} (\d+)/gm;
+  return async () => {
+    let total = 0;
+    for (const url of metricsUrls) {
+      const text = await (await fetch(url)).text();
+      for (const match of text.matchAll(graphqlCount)) total += Number(match[1]);
+    }
+    return total;
+  };
 }
 
 interface TableRow {
@@ -143,23 +157,32 @@ interface TableRow {
 
 function formatTable(rows: TableRow[]): string {
   const lines = [
-    `| measurement | side | req/s | p50 ms | p99 ms | failed | ratio |`,
-    `| --- | --- | ---: | ---: | ---: | ---: | --- |`,
+    `| measurement | side | req/s | p50 ms | p99 ms | failed | subgraph calls/req | ratio |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |`,
   ];
   for (const row of rows) {
     const { a, b } = row.comparison;
     const ratio = (a.requestsPerSecond / b.requestsPerSecond).toFixed(2);
     for (const [index, side] of [a, b].entries()) {
       lines.push(
-        `| ${index === 0 ? row.measurement : ''} | ${side.label} | ${side.requestsPerSecond.toFixed(0)} | ${side.p50} | ${side.p99} | ${side.failed} | ${index === 0 ? `${row.ratioLabel} ${ratio}` : ''} |`,
+        `| ${index === 0 ? row.measurement : ''} | ${side.label} | ${side.requestsPerSecond.toFixed(0)} | ${side.p50} | ${side.p99} | ${side.failed} | ` +
+          `${side.subgraphCallsPerRequest?.toFixed(2) ?? ''} | ${index === 0 ? `${row.ratioLabel} ${ratio}` : ''} |`,
       );
     }
   }
   return lines.join('\n');
 }
 
+/** Other work on the machine skews every figure; the load average says how much there was. */
+function machineLoad(): string {
+  return loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' / ');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = machineLoad();
   ensureHiveGatewayInstalled();
 
   const cleanups: Array<() => Promise<void>> = [];
@@ -265,7 +288,8 @@ async function main(): Promise<void> {
     const readQuery = (query: string) => () => JSON.stringify({ query });
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const rows: TableRow[] = [];
-    const shape = { ...LOAD, onRound: describeRound };
+    const countSubgraphCalls = subgraphCallCounter([`http://127.0.0.1:${auth.port}/metrics`, `http://127.0.0.1:${orders.port}/metrics`]);
+    const shape = { ...LOAD, onRound: describeRound, countSubgraphCalls };
     log(`load: ${LOAD.connections} connections, ${LOAD.rounds} rounds of ${LOAD.seconds} s per side after a ${LOAD.warmupSeconds} s warm-up, sides alternating`);
 
     if (ONLY.has('1')) {
@@ -330,8 +354,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       `dishpatch gateway benchmark — ${LOAD.connections} connections, median of ${LOAD.rounds} alternating rounds of ${LOAD.seconds} s, ` +
-        `${GATEWAY_PROCESSES} process per gateway, Node ${process.version}, ${SEED.orders} orders seeded`,
+        `${GATEWAY_PROCESSES} process per gateway, Node ${process.version}, ${availableParallelism()} CPUs, ${SEED.orders} orders seeded`,
     );
+    console.log(`load average (1/5/15 min) at start ${loadAtStart}, at end ${machineLoad()}`);
     console.log('');
     console.log(formatTable(rows));
     console.log('');
