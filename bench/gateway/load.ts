@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 
 /** One side of a comparison: where the load goes and what each request carries. */
@@ -7,6 +8,8 @@ export interface LoadSide {
   headers: Record<string, string>;
   /** Called for every request; the same body each time for a read query. */
   body: () => string;
+  /** The process serving this side, whose CPU time per request is reported. */
+  pid?: number;
 }
 
 export interface LoadShape {
@@ -24,6 +27,8 @@ export interface RoundResult {
   served: number;
   /** Requests the subgraphs received per request answered, when counted. */
   subgraphCallsPerRequest?: number;
+  /** CPU milliseconds (user + system) the side's process spent per request answered. */
+  cpuMsPerRequest?: number;
 }
 
 /** The side's figures over its rounds: the median of each. */
@@ -36,6 +41,24 @@ export interface SideSummary {
   failed: number;
   served: number;
   subgraphCallsPerRequest?: number;
+  cpuMsPerRequest?: number;
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every common kernel). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of a process in ms, from /proc (undefined elsewhere). */
+async function cpuMsOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    // No /proc here: the figure is left out.
+    return undefined;
+  }
 }
 
 /** A GraphQL answer with an `errors` entry is a failure however fast it came back. */
@@ -48,6 +71,7 @@ export type SubgraphCallCounter = () => Promise<number>;
 
 export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCalls?: SubgraphCallCounter): Promise<RoundResult> {
   const callsBefore = await countSubgraphCalls?.();
+  const cpuBefore = await cpuMsOf(side.pid);
   const result = await autocannon({
     url: side.url,
     connections: shape.connections,
@@ -66,13 +90,16 @@ export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCa
   const served = result['2xx'] - result.mismatches;
   const failed = result.errors + result.timeouts + result.non2xx + result.mismatches;
   const callsAfter = await countSubgraphCalls?.();
+  const cpuAfter = await cpuMsOf(side.pid);
+  const answered = Math.max(1, served + failed);
   return {
     requestsPerSecond: served / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failed,
     served,
-    ...(callsBefore !== undefined && callsAfter !== undefined ? { subgraphCallsPerRequest: (callsAfter - callsBefore) / Math.max(1, served + failed) } : {}),
+    ...(callsBefore !== undefined && callsAfter !== undefined ? { subgraphCallsPerRequest: (callsAfter - callsBefore) / answered } : {}),
+    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMsPerRequest: (cpuAfter - cpuBefore) / answered } : {}),
   };
 }
 
@@ -128,6 +155,7 @@ export async function compareAlternating(
       ...(results.every((r) => r.subgraphCallsPerRequest !== undefined)
         ? { subgraphCallsPerRequest: median(results.map((r) => r.subgraphCallsPerRequest!)) }
         : {}),
+      ...(results.every((r) => r.cpuMsPerRequest !== undefined) ? { cpuMsPerRequest: median(results.map((r) => r.cpuMsPerRequest!)) } : {}),
     };
   };
   return { a: summarize(a), b: summarize(b) };

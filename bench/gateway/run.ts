@@ -133,7 +133,8 @@ async function measureSqlPerRequest(label: string, url: string, token: string, d
 
 function describeRound(label: string, round: RoundResult): void {
   const calls = round.subgraphCallsPerRequest === undefined ? '' : `  subgraph calls/request ${round.subgraphCallsPerRequest.toFixed(2)}`;
-  log(`  ${label.padEnd(34)} ${round.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.failed}${calls}`);
+  const cpu = round.cpuMsPerRequest === undefined ? '' : `  CPU ${round.cpuMsPerRequest.toFixed(2)} ms/request`;
+  log(`  ${label.padEnd(34)} ${round.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.failed}${calls}${cpu}`);
 }
 
 /** Requests to /graphql the subgraphs have answered so far, from their Prometheus metrics. */
@@ -157,8 +158,8 @@ interface TableRow {
 
 function formatTable(rows: TableRow[]): string {
   const lines = [
-    `| measurement | side | req/s | p50 ms | p99 ms | failed | subgraph calls/req | ratio |`,
-    `| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |`,
+    `| measurement | side | req/s | p50 ms | p99 ms | failed | subgraph calls/req | CPU ms/req | ratio |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`,
   ];
   for (const row of rows) {
     const { a, b } = row.comparison;
@@ -166,7 +167,7 @@ function formatTable(rows: TableRow[]): string {
     for (const [index, side] of [a, b].entries()) {
       lines.push(
         `| ${index === 0 ? row.measurement : ''} | ${side.label} | ${side.requestsPerSecond.toFixed(0)} | ${side.p50} | ${side.p99} | ${side.failed} | ` +
-          `${side.subgraphCallsPerRequest?.toFixed(2) ?? ''} | ${index === 0 ? `${row.ratioLabel} ${ratio}` : ''} |`,
+          `${side.subgraphCallsPerRequest?.toFixed(2) ?? ''} | ${side.cpuMsPerRequest?.toFixed(2) ?? ''} | ${index === 0 ? `${row.ratioLabel} ${ratio}` : ''} |`,
       );
     }
   }
@@ -295,8 +296,8 @@ async function main(): Promise<void> {
     if (ONLY.has('1')) {
       log('1) menu: through the gateway vs straight to the orders subgraph');
       const comparison = await compareAlternating(
-        { label: 'gateway', url: gatewayUrl, headers: {}, body: readQuery(MENU_QUERY) },
-        { label: 'orders subgraph direct', url: ordersUrl, headers: {}, body: readQuery(MENU_QUERY) },
+        { label: 'gateway', url: gatewayUrl, headers: {}, body: readQuery(MENU_QUERY), pid: gateway.pid },
+        { label: 'orders subgraph direct', url: ordersUrl, headers: {}, body: readQuery(MENU_QUERY), pid: orders.pid },
         shape,
       );
       rows.push({ measurement: '1. menu (one subgraph)', comparison, ratioLabel: 'gateway/direct' });
@@ -306,8 +307,8 @@ async function main(): Promise<void> {
     if (ONLY.has('2')) {
       log('2) federated staff orders page: our gateway vs Hive Gateway');
       federated = await compareAlternating(
-        { label: 'gateway (ours)', url: gatewayUrl, headers: bearer(managerToken), body: readQuery(STAFF_ORDERS_QUERY) },
-        { label: 'Hive Gateway', url: hiveUrl, headers: bearer(managerToken), body: readQuery(STAFF_ORDERS_QUERY) },
+        { label: 'gateway (ours)', url: gatewayUrl, headers: bearer(managerToken), body: readQuery(STAFF_ORDERS_QUERY), pid: gateway.pid },
+        { label: 'Hive Gateway', url: hiveUrl, headers: bearer(managerToken), body: readQuery(STAFF_ORDERS_QUERY), pid: hive.pid },
         shape,
       );
       rows.push({ measurement: '2. staff orders(first: 20), federated', comparison: federated, ratioLabel: 'ours/Hive' });
@@ -337,8 +338,8 @@ async function main(): Promise<void> {
       const placeOrder = (dishFor: (n: number) => string) => () =>
         JSON.stringify({ query: PLACE_ORDER_MUTATION, variables: { input: { items: [{ dishId: dishFor((next += 1)), quantity: 1 }] } } });
       const comparison = await compareAlternating(
-        { label: 'distinct dishes', url: gatewayUrl, headers: bearer(customerToken), body: placeOrder((n) => dishes[n % dishes.length]!) },
-        { label: 'one hot dish', url: gatewayUrl, headers: bearer(customerToken), body: placeOrder(() => dishes[0]!) },
+        { label: 'distinct dishes', url: gatewayUrl, headers: bearer(customerToken), body: placeOrder((n) => dishes[n % dishes.length]!), pid: gateway.pid },
+        { label: 'one hot dish', url: gatewayUrl, headers: bearer(customerToken), body: placeOrder(() => dishes[0]!), pid: gateway.pid },
         shape,
       );
       rows.push({ measurement: '3. placeOrder via gateway', comparison, ratioLabel: 'distinct/hot' });
