@@ -15,7 +15,7 @@ import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { composeSupergraph, describeCompositionError } from '../gateway/src/composition.js';
 import { readSupergraphConfig, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
-import { seedDemo } from './lib/demo-seed.js';
+import { prepareDemoManager, seedDemo } from './lib/demo-seed.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { paint, type Color } from './lib/log-output.js';
 import { assertPortFree } from './lib/ports.js';
@@ -167,6 +167,7 @@ async function main(): Promise<void> {
     { name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' },
     { name: 'gateway', workspace: 'gateway', readyUrl: `http://127.0.0.1:${ports.gateway}/ready`, color: 'green' },
   ] as const;
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const [auth, orders, worker, gateway] = definitions.map((definition) => {
     const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH });
     services.push(service);
@@ -177,12 +178,20 @@ async function main(): Promise<void> {
   gateway.start();
   // The worker reads the tables the orders subgraph's migrations create: on a database made in
   // this run it starts once they exist; otherwise they do already.
-  if (postgres?.createdDatabases.includes('dishpatch_orders')) await orders.waitUntilReady(READY_TIMEOUT_MS);
-  worker.start();
-  await Promise.all(services.map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
-
-  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-  const seed = await seedDemo(`${gatewayUrl}/graphql`, env, resolve(DATA_DIR, 'demo-manager.json'));
+  const workerReady = (async () => {
+    if (postgres?.createdDatabases.includes('dishpatch_orders')) await orders.waitUntilReady(READY_TIMEOUT_MS);
+    worker.start();
+    await worker.waitUntilReady(READY_TIMEOUT_MS);
+  })();
+  // Seeding needs the gateway and the subgraphs, not the worker: it runs while the worker starts.
+  // The demo manager is made as soon as auth has migrated its database (never concurrently with it).
+  const seeded = (async () => {
+    await auth.waitUntilReady(READY_TIMEOUT_MS);
+    const demoManager = prepareDemoManager(resolve(DATA_DIR, 'demo-manager.json'), env);
+    await Promise.all([orders, gateway].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
+    return seedDemo(`${gatewayUrl}/graphql`, env, demoManager);
+  })();
+  const [seed] = await Promise.all([seeded, workerReady]);
   if (seed.createdManager) say(`seeded the demo manager ${seed.manager.email}`);
   if (seed.createdDishes > 0) say(`seeded the demo menu: ${seed.createdDishes} dishes`);
 

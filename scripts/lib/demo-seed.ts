@@ -28,12 +28,27 @@ export const DEMO_MENU = [
 ] as const;
 
 /** The demo manager's sign-in: made once with a random password, kept in `credentialsFile` (under .data/, gitignored). */
-export function demoManager(credentialsFile: string): DemoManager {
-  if (existsSync(credentialsFile)) return JSON.parse(readFileSync(credentialsFile, 'utf8')) as DemoManager;
+function demoManager(credentialsFile: string): { manager: DemoManager; isNew: boolean } {
+  if (existsSync(credentialsFile)) return { manager: JSON.parse(readFileSync(credentialsFile, 'utf8')) as DemoManager, isNew: false };
   const manager = { email: 'manager@dishpatch.local', username: 'manager', password: `demo-${randomBytes(6).toString('base64url')}` };
   mkdirSync(dirname(credentialsFile), { recursive: true });
   writeFileSync(credentialsFile, `${JSON.stringify(manager, null, 2)}\n`, { mode: 0o600 });
-  return manager;
+  return { manager, isNew: true };
+}
+
+export interface PreparedDemoManager {
+  manager: DemoManager;
+  /** Settles once `npm run create-manager` has run for a new demo manager; true if it did. */
+  created: Promise<boolean>;
+}
+
+/** On a first run, starts making the demo manager at once, while the other services start. */
+export function prepareDemoManager(credentialsFile: string, env: NodeJS.ProcessEnv): PreparedDemoManager {
+  const { manager, isNew } = demoManager(credentialsFile);
+  const created = isNew ? runCreateManager(manager, env).then(() => true) : Promise.resolve(false);
+  // Awaited later by seedDemo; until then a failure must not count as unhandled.
+  created.catch(() => undefined);
+  return { manager, created };
 }
 
 /** `npm run create-manager` as a user would run it (idempotent: creates or promotes). */
@@ -70,14 +85,15 @@ export interface DemoSeedResult {
  * when it cannot sign in yet) and the demo menu (only when there are no dishes at all), so
  * a second start changes nothing.
  */
-export async function seedDemo(graphqlUrl: string, env: NodeJS.ProcessEnv, credentialsFile: string): Promise<DemoSeedResult> {
-  const manager = demoManager(credentialsFile);
-  let createdManager = false;
+export async function seedDemo(graphqlUrl: string, env: NodeJS.ProcessEnv, prepared: PreparedDemoManager): Promise<DemoSeedResult> {
+  const { manager } = prepared;
+  let createdManager = await prepared.created;
   let token: string;
   try {
     token = await login(graphqlUrl, manager);
   } catch (error) {
-    if (!(error instanceof GraphQLRequestError && error.code === 'UNAUTHENTICATED')) throw error;
+    // Known credentials but a new database (e.g. .data/postgres was removed): make the manager again.
+    if (createdManager || !(error instanceof GraphQLRequestError && error.code === 'UNAUTHENTICATED')) throw error;
     await runCreateManager(manager, env);
     createdManager = true;
     token = await login(graphqlUrl, manager);

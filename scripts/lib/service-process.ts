@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { prefixLines, type Color } from './log-output.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(REPO_ROOT, 'node_modules/.bin/tsx');
+const TSX_PACKAGE = resolve(REPO_ROOT, 'node_modules/tsx');
 
 export interface ServiceProcessOptions {
   /** Shown in front of every log line. */
@@ -29,10 +29,14 @@ export class ServiceStartError extends Error {
 const RECENT_LINES = 30;
 
 /**
- * One service as a child process: `tsx --conditions=source src/index.ts` in its workspace,
- * started from node_modules/.bin (not npx, which leaves its node child behind when killed),
- * in its own process group so that a Ctrl-C in the terminal reaches only the supervisor,
- * which then stops the services in order.
+ * One service as a child process: its workspace's `src/index.ts` under tsx with the `source`
+ * condition, as its start script runs it, but as `node --import tsx` so that the PID held is
+ * the server's. (Not npx, which leaves its node child behind; and not tsx's CLI, which sits
+ * between as a second process, re-sends a signal not acknowledged within 30 ms and then
+ * SIGKILLs its child: seen here under load, killing a process in the middle of its graceful
+ * stop.) Each service has
+ * its own process group, so a Ctrl-C in the terminal reaches only the supervisor, which then
+ * stops the services in order.
  */
 export class ServiceProcess {
   readonly name: string;
@@ -43,12 +47,12 @@ export class ServiceProcess {
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.name = options.name;
-    if (!existsSync(TSX)) throw new ServiceStartError(`${TSX} is missing: run npm ci first`);
+    if (!existsSync(TSX_PACKAGE)) throw new ServiceStartError(`${TSX_PACKAGE} is missing: run npm ci first`);
   }
 
   start(): void {
     if (this.child) throw new ServiceStartError(`${this.name} was already started`);
-    const child = spawn(TSX, ['--conditions=source', 'src/index.ts'], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/index.ts'], {
       cwd: resolve(REPO_ROOT, this.options.workspace),
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,8 +111,8 @@ export class ServiceProcess {
   }
 
   /**
-   * SIGTERM to tsx, which hands it to the service (a graceful close); whatever is left of
-   * the process group after the grace period is killed, so nothing outlives the supervisor.
+   * SIGTERM to the service (a graceful close); whatever is left of its process group after
+   * the grace period is killed, so nothing outlives the supervisor.
    */
   async stop(graceMs: number): Promise<void> {
     const child = this.child;
@@ -129,7 +133,7 @@ export class ServiceProcess {
   }
 }
 
-/** Kills what is left of a process group (tsx's own child included); a group already gone is fine. */
+/** Kills what is left of a process group; a group already gone is fine. */
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
