@@ -46,7 +46,7 @@ function sqlLiteral(value: string): string {
 }
 
 const movableStatuses = STAGE_TRANSITIONS.map(({ from }) => sqlLiteral(from)).join(', ');
-const nextStageCase = `CASE due.status ${STAGE_TRANSITIONS.map(({ from, to }) => `WHEN ${sqlLiteral(from)} THEN ${sqlLiteral(to)}`).join(' ')} END`;
+const nextStageCase = `CASE status ${STAGE_TRANSITIONS.map(({ from, to }) => `WHEN ${sqlLiteral(from)} THEN ${sqlLiteral(to)}`).join(' ')} END`;
 
 /**
  * One batch, one statement, so one transaction: lock the oldest due orders that nobody else
@@ -61,6 +61,9 @@ const nextStageCase = `CASE due.status ${STAGE_TRANSITIONS.map(({ from, to }) =>
  *   whose row lock re-checks the WHERE on the committed row) moves it a second stage.
  * - The status list matches the partial index `orders_in_kitchen_idx`'s predicate literally,
  *   which is what lets the planner use it; it is generated from NEXT_STAGE like the CASE.
+ * - The UPDATE finds its rows by primary key (`id = ANY (ARRAY(...))`): joined to the CTE
+ *   instead, the planner hash-joins the whole orders table on every batch. The row is locked
+ *   by this statement, so its status is the one `due` saw, and the CASE reads it directly.
  * - ON CONFLICT: the history's UNIQUE(order_id, status) is the last guard against a double
  *   write; the row lock already makes a second move of the same order impossible.
  * - The tick start travels as text: a JS Date would drop PostgreSQL's microseconds.
@@ -81,17 +84,17 @@ due AS (
 moved AS (
   UPDATE orders
   SET status = ${nextStageCase}, status_changed_at = now(), updated_at = now()
-  FROM due
-  WHERE orders.id = due.id
-  RETURNING orders.id, due.status AS from_status, orders.status AS to_status, orders.status_changed_at
+  WHERE id = ANY (ARRAY(SELECT id FROM due))
+  RETURNING id, status, status_changed_at
 ),
 history AS (
   INSERT INTO order_status_changes (order_id, status, at)
-  SELECT id, to_status, status_changed_at FROM moved
+  SELECT id, status, status_changed_at FROM moved
   ON CONFLICT (order_id, status) DO NOTHING
 )
-SELECT from_status, to_status, count(*)::int AS moved, (SELECT started_at FROM tick)::text AS tick_started_at
-FROM moved
+SELECT due.status AS from_status, moved.status AS to_status, count(*)::int AS moved,
+       (SELECT started_at FROM tick)::text AS tick_started_at
+FROM moved JOIN due USING (id)
 GROUP BY from_status, to_status`;
 
 interface BatchRow {

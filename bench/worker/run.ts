@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:worker`: one kitchen tick over a backlog of due orders, three ways, on the same
+ * data (each approach gets its own copy of one template database), at several backlog sizes.
+ * Prints orders moved, history rows written, seconds, SQL statements and the time ratio to ours.
+ *
+ * Sizes: BENCH_SIZES=10000,100000,1000000 (default). Row-by-row is measured in full up to
+ * 100,000 orders; above that (it would take over half an hour at 1,000,000 here) it stops after
+ * BENCH_ROW_BY_ROW_BUDGET_SECONDS (default 30) and its full time is extrapolated, marked so.
+ * Uses the machine's PostgreSQL (BENCH_DATABASE_ADMIN_URL); every scratch database is dropped at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
+import { rowByRow, seedWholeTable, setBased, setBasedUnbounded, type Approach, type TickMeasurement } from './approaches.js';
+import { admin, copyDatabase, createBacklogDatabase, databaseUrl, dropDatabase } from './backlog.js';
+
+const STAGE_SECONDS = 30;
+const SIZES = (process.env['BENCH_SIZES'] ?? '10000,100000,1000000').split(',').map((size) => Number(size.trim()));
+const ROW_BY_ROW_MEASURED_IN_FULL_UP_TO = 100_000;
+const ROW_BY_ROW_BUDGET_SECONDS = Number(process.env['BENCH_ROW_BY_ROW_BUDGET_SECONDS'] ?? 30);
+const APPROACHES: Approach[] = [setBased, setBasedUnbounded, seedWholeTable, rowByRow];
+
+interface Row {
+  size: number;
+  approach: string;
+  measurement: TickMeasurement;
+  historyRows: number;
+  oursSeconds: number;
+}
+
+const integer = (value: number) => Math.round(value).toLocaleString('en-US');
+
+async function historyRowCount(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM order_status_changes')).rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+function formatRow(row: Row): string[] {
+  const { measurement: m } = row;
+  const scale = m.capped && m.moved > 0 ? m.due / m.moved : 1;
+  const fullSeconds = m.seconds * scale;
+  const ratio = `${(fullSeconds / row.oursSeconds).toFixed(fullSeconds / row.oursSeconds < 10 ? 2 : 1)}x`;
+  if (!m.capped) {
+    return [integer(row.size), row.approach, integer(m.moved), integer(row.historyRows), m.seconds.toFixed(2), integer(m.statements), ratio];
+  }
+  return [
+    integer(row.size),
+    row.approach,
+    `${integer(m.moved)} of ${integer(m.due)} (budget)`,
+    integer(row.historyRows),
+    `${m.seconds.toFixed(2)} measured, ~${fullSeconds.toFixed(0)} extrapolated`,
+    `${integer(m.statements)} measured, ~${integer(1 + (m.statements - 1) * scale)} extrapolated`,
+    `~${ratio} (extrapolated)`,
+  ];
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['N due', 'approach', 'orders moved', 'history rows', 'seconds', 'SQL statements', 'time vs ours'];
+  const cells = [header, ...rows.map(formatRow)];
+  const widths = header.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
+  const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+  for (const values of cells.slice(1)) console.log(line(values));
+}
+
+async function main(): Promise<void> {
+  const run = `dishpatch_bench_worker_${randomBytes(3).toString('hex')}`;
+  const created = new Set<string>();
+  const version = await admin(async (client) => (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);
+  console.error(
+    `PostgreSQL ${version}, ${os.cpus().length} CPUs, stage ${STAGE_SECONDS}s, our batch size ${DEFAULT_ADVANCE_BATCH_SIZE}, row-by-row in full up to ${integer(ROW_BY_ROW_MEASURED_IN_FULL_UP_TO)}, then a ${ROW_BY_ROW_BUDGET_SECONDS}s budget`,
+  );
+  const rows: Row[] = [];
+  const benchStarted = performance.now();
+  try {
+    for (const size of SIZES) {
+      const template = `${run}_${size}_template`;
+      created.add(template);
+      const fillStarted = performance.now();
+      await createBacklogDatabase(template, size, STAGE_SECONDS);
+      const initialHistory = await historyRowCount(databaseUrl(template));
+      console.error(`N=${integer(size)}: backlog filled in ${((performance.now() - fillStarted) / 1000).toFixed(1)}s (${integer(initialHistory)} history rows)`);
+      let oursSeconds = Number.NaN;
+      for (const approach of APPROACHES) {
+        const copy = `${run}_${size}_copy`;
+        created.add(copy);
+        await copyDatabase(template, copy);
+        const budgetSeconds = size <= ROW_BY_ROW_MEASURED_IN_FULL_UP_TO ? Number.POSITIVE_INFINITY : ROW_BY_ROW_BUDGET_SECONDS;
+        const measurement = await approach.tick(databaseUrl(copy), { stageSeconds: STAGE_SECONDS, due: size, budgetSeconds });
+        const historyRows = (await historyRowCount(databaseUrl(copy))) - initialHistory;
+        await dropDatabase(copy);
+        created.delete(copy);
+        if (!measurement.capped && measurement.moved !== size) throw new Error(`${approach.name} moved ${measurement.moved} of ${size} due orders`);
+        if (approach === setBased) oursSeconds = measurement.seconds;
+        const row = { size, approach: approach.name, measurement, historyRows, oursSeconds };
+        rows.push(row);
+        console.error(`  ${formatRow(row).slice(1).join(' | ')}`);
+      }
+      await dropDatabase(template);
+      created.delete(template);
+    }
+  } finally {
+    for (const name of created) await dropDatabase(name);
+  }
+  console.log(`\nOne tick over N due orders (half WAITING, half IN_PROGRESS); ${((performance.now() - benchStarted) / 1000).toFixed(0)}s in all.\n`);
+  printTable(rows);
+}
+
+await main();
