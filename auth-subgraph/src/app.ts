@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { Counter } from 'prom-client';
@@ -100,6 +101,7 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
       formatError: createErrorFormatter(logger),
       includeStacktraceInErrorResponses: false,
       logger,
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
     });
     await apollo.start();
     closer.add('apollo', () => apollo.stop());

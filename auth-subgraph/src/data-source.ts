@@ -20,6 +20,8 @@ export function createAuthDataSource(options: AuthDataSourceOptions): DataSource
     migrations: [CreateAuthSchema1764250000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.
+    installExtensions: false,
     poolSize: options.poolSize ?? 10,
     logging: false,
   });

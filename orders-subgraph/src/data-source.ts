@@ -19,6 +19,8 @@ export function createOrdersDataSource(options: OrdersDataSourceOptions): DataSo
     migrations: [CreateOrdersSchema1764240000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.
+    installExtensions: false,
     poolSize: options.poolSize ?? 10,
     logging: options.logging ?? false,
     ...(options.logger ? { logger: options.logger } : {}),
