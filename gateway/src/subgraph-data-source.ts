@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { GatewayContext } from './context.js';
+import { sharingInflightQueries } from './inflight-queries.js';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type FetcherRequestInit = Parameters<Fetcher>[1];
@@ -46,7 +47,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): { fetche
       dispatcher: agent,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-  return { fetcher, close: () => agent.close() };
+  return { fetcher: sharingInflightQueries(fetcher), close: () => agent.close() };
 }
 
 const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'x-forwarded-for', 'user-agent'] as const;
