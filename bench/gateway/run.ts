@@ -14,12 +14,17 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { createTestDatabase, createTestRedis, TEST_ADMIN_DATABASE_URL, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { compareAlternating, type Comparison, type RoundResult } from './load.js';
-import { freePort, startService, type ServiceProcess } from './processes.js';
+import { findFreePort } from '../../scripts/lib/ports.js';
+import { ServiceProcess, TSX_ENTRY } from '../../scripts/lib/service-process.js';
 import { dishIds, readStockLedger, SEED, seedOrders, seedUsers } from './seed.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const HIVE_DIR = resolve(import.meta.dirname, 'hive-gateway');
+const HIVE_FOLDER = 'bench/gateway/hive-gateway';
+const HIVE_DIR = resolve(REPO_ROOT, HIVE_FOLDER);
 const HIVE_BIN = join(HIVE_DIR, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+/** Migrations included; generous for a loaded machine. */
+const START_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 10_000;
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -213,33 +218,33 @@ async function main(): Promise<void> {
     const redis: TestRedis = createTestRedis('bench');
     cleanups.push(() => redis.cleanup());
 
-    const [authPort, ordersPort, gatewayPort, hivePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [authPort, ordersPort, gatewayPort, hivePort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     const subgraphUrls = { auth: `http://127.0.0.1:${authPort}/graphql`, orders: `http://127.0.0.1:${ordersPort}/graphql` };
-    const common = { LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, NODE_ENV: 'production' };
-    const tsNode = (entry: string, extra: string[] = []) => [...extra, '--conditions=source', '--import', 'tsx', join(REPO_ROOT, entry)];
-    const track = (service: ServiceProcess) => {
-      cleanups.push(() => service.stop());
-      return service;
+    const common = { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, NODE_ENV: 'production' };
+    /** Starts one server as `node <args>` (the PID is the server's), quiet unless it fails to start. */
+    const launch = async (options: { name: string; workspace: string; nodeArgs?: string[]; env: NodeJS.ProcessEnv; readyUrl: string }) => {
+      const service = new ServiceProcess({ ...options, color: 'gray', nameWidth: 0, output: 'silent' });
+      cleanups.push(() => service.stop(STOP_GRACE_MS));
+      service.start();
+      await service.waitUntilReady(START_TIMEOUT_MS);
+      if (service.pid === undefined) throw new Error(`${options.name} has no pid`);
+      return { pid: service.pid };
     };
 
     log('starting the auth and orders subgraphs (they migrate their scratch databases)…');
     const [auth, orders] = await Promise.all([
-      startService({
+      launch({
         name: 'auth subgraph',
-        nodeArgs: tsNode('auth-subgraph/src/index.ts'),
+        workspace: 'auth-subgraph',
         env: { ...common, AUTH_PORT: String(authPort), AUTH_DATABASE_URL: authDb.url, AUTH_DATA_DIR: join(workDir, 'auth'), ACCESS_TOKEN_TTL_SECONDS: '3600' },
-        port: authPort,
-        readyPath: '/health',
-        cwd: REPO_ROOT,
-      }).then(track),
-      startService({
+        readyUrl: `http://127.0.0.1:${authPort}/health`,
+      }),
+      launch({
         name: 'orders subgraph',
-        nodeArgs: tsNode('orders-subgraph/src/index.ts'),
+        workspace: 'orders-subgraph',
         env: { ...common, ORDERS_PORT: String(ordersPort), ORDERS_DATABASE_URL: ordersDb.url, AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` },
-        port: ordersPort,
-        readyPath: '/health',
-        cwd: REPO_ROOT,
-      }).then(track),
+        readyUrl: `http://127.0.0.1:${ordersPort}/health`,
+      }),
     ]);
 
     const seeding = Date.now();
@@ -251,26 +256,24 @@ async function main(): Promise<void> {
     await writeFile(supergraphPath, withRoutingUrls(await readFile(join(REPO_ROOT, 'supergraph.graphql'), 'utf8'), subgraphUrls));
     log(`starting our gateway and Hive Gateway (${GATEWAY_PROCESSES} process each)…`);
     const [gateway, hive] = await Promise.all([
-      startService({
+      launch({
         name: 'gateway',
-        nodeArgs: tsNode('gateway/src/index.ts', CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []),
+        workspace: 'gateway',
+        nodeArgs: CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}`, ...TSX_ENTRY] : TSX_ENTRY,
         env: { ...common, GATEWAY_PORT: String(gatewayPort), AUTH_SUBGRAPH_URL: subgraphUrls.auth, ORDERS_SUBGRAPH_URL: subgraphUrls.orders },
-        port: gatewayPort,
-        readyPath: '/health',
-        cwd: REPO_ROOT,
-      }).then(track),
-      startService({
+        readyUrl: `http://127.0.0.1:${gatewayPort}/health`,
+      }),
+      launch({
         name: 'Hive Gateway',
+        workspace: HIVE_FOLDER,
         nodeArgs: [HIVE_BIN, 'supergraph', supergraphPath, '--port', String(hivePort), '--host', '127.0.0.1', '--fork', String(GATEWAY_PROCESSES)],
         env: { ...common, BENCH_SUPERGRAPH_PATH: supergraphPath },
-        port: hivePort,
-        readyPath: '/readiness',
-        cwd: HIVE_DIR,
-      }).then(track),
+        readyUrl: `http://127.0.0.1:${hivePort}/readiness`,
+      }),
     ]);
-    const gatewayUrl = `http://127.0.0.1:${gateway.port}/graphql`;
-    const hiveUrl = `http://127.0.0.1:${hive.port}/graphql`;
-    const ordersUrl = `http://127.0.0.1:${orders.port}/graphql`;
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+    const hiveUrl = `http://127.0.0.1:${hivePort}/graphql`;
+    const ordersUrl = `http://127.0.0.1:${ordersPort}/graphql`;
     log(`pids: auth ${auth.pid}, orders ${orders.pid}, gateway ${gateway.pid}, Hive Gateway ${hive.pid}`);
 
     const managerToken = await login(gatewayUrl, SEED.managerEmail);
@@ -289,7 +292,7 @@ async function main(): Promise<void> {
     const readQuery = (query: string) => () => JSON.stringify({ query });
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const rows: TableRow[] = [];
-    const countSubgraphCalls = subgraphCallCounter([`http://127.0.0.1:${auth.port}/metrics`, `http://127.0.0.1:${orders.port}/metrics`]);
+    const countSubgraphCalls = subgraphCallCounter([`http://127.0.0.1:${authPort}/metrics`, `http://127.0.0.1:${ordersPort}/metrics`]);
     const shape = { ...LOAD, onRound: describeRound, countSubgraphCalls };
     log(`load: ${LOAD.connections} connections, ${LOAD.rounds} rounds of ${LOAD.seconds} s per side after a ${LOAD.warmupSeconds} s warm-up, sides alternating`);
 

@@ -5,12 +5,16 @@ import { prefixLines, type Color } from './log-output.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const TSX_PACKAGE = resolve(REPO_ROOT, 'node_modules/tsx');
+/** How a workspace's service runs: its `src/index.ts` under tsx with the `source` condition. */
+export const TSX_ENTRY = ['--conditions=source', '--import', 'tsx', 'src/index.ts'];
 
 export interface ServiceProcessOptions {
   /** Shown in front of every log line. */
   name: string;
   /** Workspace folder, e.g. `auth-subgraph`; the service's entry is `src/index.ts` there. */
   workspace: string;
+  /** Node's arguments, run in the workspace folder; default `TSX_ENTRY` (a profiler flag may go first). */
+  nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
   /** Polled until it answers 200. */
   readyUrl: string;
@@ -52,7 +56,7 @@ export class ServiceProcess {
 
   start(): void {
     if (this.child) throw new ServiceStartError(`${this.name} was already started`);
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/index.ts'], {
+    const child = spawn(process.execPath, this.options.nodeArgs ?? TSX_ENTRY, {
       cwd: resolve(REPO_ROOT, this.options.workspace),
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
