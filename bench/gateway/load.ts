@@ -8,6 +8,8 @@ export interface LoadSide {
   headers: Record<string, string>;
   /** Called for every request; the same body each time for a read query. */
   body: () => string;
+  /** Headers that change from one request to the next (e.g. whose token), added to `headers`. */
+  perRequestHeaders?: () => Record<string, string>;
   /** The process serving this side, whose CPU time per request is reported. */
   pid?: number;
 }
@@ -83,7 +85,11 @@ export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCa
         method: 'POST',
         path: new URL(side.url).pathname,
         headers: { 'content-type': 'application/json', ...side.headers },
-        setupRequest: (request) => ({ ...request, body: side.body() }),
+        setupRequest: (request) => ({
+          ...request,
+          body: side.body(),
+          ...(side.perRequestHeaders ? { headers: { ...request.headers, ...side.perRequestHeaders() } } : {}),
+        }),
       },
     ],
   });

@@ -16,7 +16,7 @@ import { createTestDatabase, createTestRedis, TEST_ADMIN_DATABASE_URL, type Test
 import { compareAlternating, type Comparison, type RoundResult } from './load.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
 import { ServiceProcess, TSX_ENTRY } from '../../scripts/lib/service-process.js';
-import { dishIds, readStockLedger, SEED, seedOrders, seedUsers } from './seed.js';
+import { chefEmails, dishIds, readStockLedger, SEED, seedOrders, seedUsers } from './seed.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const HIVE_FOLDER = 'bench/gateway/hive-gateway';
@@ -47,7 +47,7 @@ const SQL_SAMPLE_REQUESTS = 100;
 /** PostgreSQL 15 flushes a backend's statistics within 10 s of it going idle. */
 const STATS_FLUSH_WAIT_MS = 11_000;
 /** Which measurements to run, e.g. BENCH_ONLY=2 while iterating on the gateway; all by default. */
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? '1,2,3,4').split(',').map((part) => part.trim()));
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? '1,2,2b,3,4').split(',').map((part) => part.trim()));
 /** When set, our gateway runs with `--cpu-prof` and writes its profile here on exit. */
 const CPU_PROFILE_DIR = process.env['BENCH_GATEWAY_CPU_PROF_DIR'];
 
@@ -315,6 +315,22 @@ async function main(): Promise<void> {
         shape,
       );
       rows.push({ measurement: '2. staff orders(first: 20), federated', comparison: federated, ratioLabel: 'ours/Hive' });
+    }
+
+    if (ONLY.has('2b')) {
+      log(`2b) the same page, each request with the next of ${SEED.chefs} chefs' tokens: no two requests in flight are alike, so neither gateway can share a subgraph fetch`);
+      const chefTokens: string[] = [];
+      for (const email of chefEmails()) chefTokens.push(await login(gatewayUrl, email));
+      const rotating = () => {
+        let next = 0;
+        return () => ({ authorization: `Bearer ${chefTokens[(next += 1) % chefTokens.length]!}` });
+      };
+      const comparison = await compareAlternating(
+        { label: 'gateway (ours)', url: gatewayUrl, headers: {}, perRequestHeaders: rotating(), body: readQuery(STAFF_ORDERS_QUERY), pid: gateway.pid },
+        { label: 'Hive Gateway', url: hiveUrl, headers: {}, perRequestHeaders: rotating(), body: readQuery(STAFF_ORDERS_QUERY), pid: hive.pid },
+        shape,
+      );
+      rows.push({ measurement: `2b. same, ${SEED.chefs} different tokens`, comparison, ratioLabel: 'ours/Hive' });
     }
 
     const sqlLines: string[] = [];

@@ -10,6 +10,8 @@ export const SEED = {
   /** Every seeded user, the manager included, signs in with it. */
   password: 'bench-password-1',
   managerEmail: 'bench.manager@bench.test',
+  /** Chefs for the measurement where no two requests in flight carry the same token: more than the connections. */
+  chefs: 64,
   customerEmail: 'user0001@bench.test',
 } as const;
 
@@ -24,9 +26,14 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 }
 
 /**
- * 1,000 customers and one manager, all with the same precomputed bcrypt hash (work factor 10,
+ * 1,000 customers, one manager and 64 chefs, all with the same precomputed bcrypt hash (work factor 10,
  * the production minimum) so seeding costs one hash, not a thousand. Returns the customers' ids.
  */
+/** The seeded chefs' emails, in order. */
+export function chefEmails(): string[] {
+  return Array.from({ length: SEED.chefs }, (_, index) => `chef${String(index + 1).padStart(2, '0')}@bench.test`);
+}
+
 export async function seedUsers(authDatabaseUrl: string): Promise<string[]> {
   const passwordHash = await bcrypt.hash(SEED.password, 10);
   return withClient(authDatabaseUrl, async (client) => {
@@ -41,6 +48,12 @@ export async function seedUsers(authDatabaseUrl: string): Promise<string[]> {
       SEED.managerEmail,
       passwordHash,
     ]);
+    await client.query(
+      `INSERT INTO users (username, email, password_hash, role)
+       SELECT format('bench_chef_%s', lpad(g::text, 2, '0')), format('chef%s@bench.test', lpad(g::text, 2, '0')), $1, 'CHEF'
+       FROM generate_series(1, $2::int) AS g`,
+      [passwordHash, SEED.chefs],
+    );
     await client.query('VACUUM ANALYZE users');
     const { rows } = await client.query<{ id: string }>(`SELECT id FROM users WHERE role = 'CUSTOMER' ORDER BY username`);
     return rows.map((row) => row.id);
