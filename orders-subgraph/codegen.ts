@@ -17,6 +17,7 @@ const config: CodegenConfig = {
         mappers: {
           Dish: '../entities/index.js#Dish as DishModel',
           Order: '../entities/index.js#Order as OrderModel',
+          OrderConnection: '../orders/order-pages.js#OrderPage as OrderPageModel',
           OrderItem: '../entities/index.js#OrderItem as OrderItemModel',
           OrderStatusChange: '../entities/index.js#OrderStatusChange as OrderStatusChangeModel',
           User: '../resolvers/user.js#UserReference',

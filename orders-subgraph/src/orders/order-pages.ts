@@ -20,7 +20,11 @@ export interface PageArguments {
 export interface OrderPage {
   edges: Array<{ cursor: string; node: Order }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /**
+   * Counted only when a client asks for it (once per page): the count reads every matching
+   * row, which costs far more than the page itself once there are many orders.
+   */
+  totalCount: () => Promise<number>;
 }
 
 /**
@@ -66,8 +70,9 @@ export function validatePageArguments(args: PageArguments): { first: number; aft
 }
 
 /**
- * One page of orders, newest first, and the total matching the filter: two queries whatever
- * the page size (the nested fields load through the request's DataLoaders).
+ * One page of orders, newest first, and the total matching the filter when asked for: one
+ * query, two with the total, whatever the page size (the nested fields load through the
+ * request's DataLoaders).
  */
 export async function findOrderPage(manager: EntityManager, filter: OrderFilter, args: PageArguments): Promise<OrderPage> {
   const { first, after } = validatePageArguments(args);
@@ -84,7 +89,8 @@ export async function findOrderPage(manager: EntityManager, filter: OrderFilter,
   }
   page.orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(first + 1);
 
-  const [totalCount, { entities, raw }] = await Promise.all([matching.getCount(), page.getRawAndEntities<{ position_created_at: string }>()]);
+  const { entities, raw } = await page.getRawAndEntities<{ position_created_at: string }>();
+  let counting: Promise<number> | undefined;
   const edges = entities.slice(0, first).map((node, index) => ({
     cursor: encodeCursor({ createdAt: raw[index]!.position_created_at, id: node.id }),
     node,
@@ -92,6 +98,6 @@ export async function findOrderPage(manager: EntityManager, filter: OrderFilter,
   return {
     edges,
     pageInfo: { hasNextPage: entities.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount,
+    totalCount: () => (counting ??= matching.getCount()),
   };
 }

@@ -4,8 +4,9 @@ import { MoneyScalar } from '../money.js';
 import { Dish } from './dish.js';
 import { Mutation } from './mutation.js';
 import { Order } from './order.js';
+import { OrderConnection } from './order-connection.js';
 import { OrderItem } from './order-item.js';
 import { Query } from './query.js';
 import { User } from './user.js';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Money: MoneyScalar, Query, Mutation, Dish, Order, OrderItem, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Money: MoneyScalar, Query, Mutation, Dish, Order, OrderConnection, OrderItem, User };
