@@ -1,5 +1,4 @@
-import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { Headers, Response } from 'undici';
+import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 
 /**
  * Apollo Gateway serializes every subgraph request as `{"query":"<operation>",...}`, the
@@ -8,41 +7,39 @@ import { Headers, Response } from 'undici';
  */
 const QUERY_BODY = /^\{"query":"(?:query\b|\{)/;
 
-interface SharedAnswer {
+/** A subgraph's answer read whole, as text: each caller parses its own copy. */
+export interface SubgraphAnswer {
   status: number;
-  statusText: string;
-  headers: Headers;
-  text: string;
+  headers: Array<[string, string]>;
+  body: string;
 }
+
+export type SubgraphPost = (url: string, init?: FetcherRequestInit) => Promise<SubgraphAnswer>;
 
 /**
  * Identical subgraph queries in flight at the same moment share one HTTP round trip: the
  * same URL, the same Authorization and the same body (operation text and variables), so
- * only callers who would get the same answer share it. Each caller still gets a Response of
- * its own, parsed on its own, so no caller can see another's objects. Mutations never share.
+ * only callers who would get the same answer share it. The answer is text, so each caller
+ * builds objects of its own and none can see another's. Mutations never share.
  *
  * The caller's other forwarded headers (request id, user agent, client address) go out with
  * the first caller's request only: the subgraphs use them for logs and for login rate
  * limits, which are mutations.
  */
-export function sharingInflightQueries(fetcher: Fetcher): Fetcher {
-  const inflight = new Map<string, Promise<SharedAnswer>>();
+export function sharingInflightQueries(post: SubgraphPost): SubgraphPost {
+  const inflight = new Map<string, Promise<SubgraphAnswer>>();
 
-  return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+  return (url, init) => {
     const body = init?.body;
-    if (typeof body !== 'string' || !QUERY_BODY.test(body)) return fetcher(url, init);
+    if (typeof body !== 'string' || !QUERY_BODY.test(body)) return post(url, init);
     const key = `${url}\n${init?.headers?.['authorization'] ?? ''}\n${body}`;
     let answer = inflight.get(key);
     if (answer === undefined) {
-      answer = (async () => {
-        const response = await fetcher(url, init);
-        return { status: response.status, statusText: response.statusText, headers: new Headers([...response.headers]), text: await response.text() };
-      })();
+      answer = post(url, init);
       inflight.set(key, answer);
       const forget = () => inflight.delete(key);
       answer.then(forget, forget);
     }
-    const { status, statusText, headers, text } = await answer;
-    return new Response(text, { status, statusText, headers });
+    return answer;
   };
 }

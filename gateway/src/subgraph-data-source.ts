@@ -1,12 +1,12 @@
+import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayContext } from './context.js';
-import { sharingInflightQueries } from './inflight-queries.js';
+import { sharingInflightQueries, type SubgraphAnswer, type SubgraphPost } from './inflight-queries.js';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
-type FetcherRequestInit = Parameters<Fetcher>[1];
-type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 
 /** The code a client sees for the part of a response whose subgraph could not be reached. */
 export const SUBGRAPH_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
@@ -24,13 +24,77 @@ export class SubgraphUnavailableError extends GraphQLError {
 export interface SubgraphFetcherOptions {
   /** Idle connections are kept this long for reuse. */
   keepAliveMs: number;
-  /** A fetch is aborted after this long. */
+  /** A subgraph that sends no answer (or stalls in the middle of one) for this long fails. */
   timeoutMs: number;
 }
 
 /**
- * One pool of keep-alive connections for all subgraph fetches: without it every fetch would
- * pay a TCP handshake. `close()` ends the pool's sockets so the process can exit.
+ * What Apollo's data source reads of a subgraph's answer, over text already read: a plain
+ * object instead of a WHATWG Response, whose streams cost more than the answer is long.
+ */
+class SubgraphResponse implements FetcherResponse {
+  readonly redirected = false;
+  readonly headers: FetcherHeaders;
+  bodyUsed = false;
+
+  constructor(
+    readonly url: string,
+    private readonly answer: SubgraphAnswer,
+  ) {
+    this.headers = new Headers(answer.headers);
+  }
+
+  get status(): number {
+    return this.answer.status;
+  }
+
+  get ok(): boolean {
+    return this.answer.status >= 200 && this.answer.status < 300;
+  }
+
+  get statusText(): string {
+    return STATUS_CODES[this.answer.status] ?? '';
+  }
+
+  async text(): Promise<string> {
+    this.bodyUsed = true;
+    return this.answer.body;
+  }
+
+  async json(): Promise<unknown> {
+    this.bodyUsed = true;
+    return JSON.parse(this.answer.body) as unknown;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.bodyUsed = true;
+    return new TextEncoder().encode(this.answer.body).buffer;
+  }
+
+  clone(): FetcherResponse {
+    return new SubgraphResponse(this.url, this.answer);
+  }
+}
+
+function headerEntries(headers: Record<string, string | string[] | undefined>): Array<[string, string]> {
+  const entries: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) entries.push([name, Array.isArray(value) ? value.join(', ') : value]);
+  }
+  return entries;
+}
+
+/** undici's own deadlines, which cost nothing per request, unlike an AbortSignal timer each. */
+export function isSubgraphTimeout(error: unknown): boolean {
+  return error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError;
+}
+
+/**
+ * One pool of keep-alive connections for all subgraph fetches (without it every fetch would
+ * pay a TCP handshake), sent with undici's `request`: the gateway reads each answer whole,
+ * so fetch()'s streams and Request/Response objects would only add work. Identical queries
+ * in flight together share one round trip. `close()` ends the pool's sockets so the process
+ * can exit.
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): { fetcher: Fetcher; close: () => Promise<void> } {
   const agent = new Agent({
@@ -39,15 +103,27 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): { fetche
     connections: 128,
     pipelining: 1,
   });
-  const fetcher: Fetcher = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> =>
-    undiciFetch(url, {
-      method: init?.method,
+  const targets = new Map<string, { origin: string; path: string }>();
+  const post: SubgraphPost = async (url, init) => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      targets.set(url, target);
+    }
+    const response = await agent.request({
+      ...target,
+      method: 'POST',
       headers: init?.headers,
       body: init?.body,
-      dispatcher: agent,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
     });
-  return { fetcher: sharingInflightQueries(fetcher), close: () => agent.close() };
+    return { status: response.statusCode, headers: headerEntries(response.headers), body: await response.body.text() };
+  };
+  const shared = sharingInflightQueries(post);
+  const fetcher: Fetcher = async (url, init) => new SubgraphResponse(url, await shared(url, init));
+  return { fetcher, close: () => agent.close() };
 }
 
 const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'x-forwarded-for', 'user-agent'] as const;
@@ -84,7 +160,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override didEncounterError(error: Error, _request: unknown, response?: FetcherResponse): never {
     if (response === undefined) {
-      throw new SubgraphUnavailableError(this.serviceName, error.name === 'TimeoutError' ? 'timeout' : 'unreachable');
+      throw new SubgraphUnavailableError(this.serviceName, isSubgraphTimeout(error) ? 'timeout' : 'unreachable');
     }
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       throw new SubgraphUnavailableError(this.serviceName, 'overloaded');
