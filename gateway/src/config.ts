@@ -41,7 +41,7 @@ export const gatewayConfigShape = {
   GATEWAY_TRUST_FORWARDED_FOR: booleanFlag(false),
   /** Idle keep-alive connections to each subgraph are closed after this long. */
   GATEWAY_SUBGRAPH_KEEPALIVE_MS: env.positiveInt(30_000, 600_000),
-  /** A subgraph fetch taking longer fails its part of the response. */
+  /** A subgraph that sends no answer, or stalls in the middle of one, for this long fails its part of the response. */
   GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000, 600_000),
 };
 
