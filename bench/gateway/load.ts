@@ -49,14 +49,20 @@ export interface SideSummary {
 /** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every common kernel). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** User + system CPU time of a process in ms, from /proc (undefined elsewhere). */
+/**
+ * User + system CPU time in ms of a process and its live children (a gateway's cluster
+ * workers), from /proc; undefined where there is no /proc.
+ */
 async function cpuMsOf(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // The fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th of them.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    let total = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+    for (const child of children) total += (await cpuMsOf(Number(child))) ?? 0;
+    return total;
   } catch {
     // No /proc here: the figure is left out.
     return undefined;

@@ -40,8 +40,8 @@ const LOAD = {
   rounds: intFromEnv('BENCH_ROUNDS', 3),
   warmupSeconds: 3,
 };
-/** Processes per gateway, the same for both: one (Hive Gateway's `--fork 1`). */
-const GATEWAY_PROCESSES = 1;
+/** Processes per gateway, the same for both: our GATEWAY_WORKERS and Hive Gateway's `--fork`. */
+const GATEWAY_PROCESSES = intFromEnv('BENCH_GATEWAY_PROCESSES', 1);
 /** Federated requests sent one at a time while the databases' transaction counters are watched. */
 const SQL_SAMPLE_REQUESTS = 100;
 /** PostgreSQL 15 flushes a backend's statistics within 10 s of it going idle. */
@@ -254,13 +254,19 @@ async function main(): Promise<void> {
 
     const supergraphPath = join(workDir, 'supergraph.graphql');
     await writeFile(supergraphPath, withRoutingUrls(await readFile(join(REPO_ROOT, 'supergraph.graphql'), 'utf8'), subgraphUrls));
-    log(`starting our gateway and Hive Gateway (${GATEWAY_PROCESSES} process each)…`);
+    log(`starting our gateway and Hive Gateway (${GATEWAY_PROCESSES} process${GATEWAY_PROCESSES === 1 ? '' : 'es'} each)…`);
     const [gateway, hive] = await Promise.all([
       launch({
         name: 'gateway',
         workspace: 'gateway',
         nodeArgs: CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}`, ...TSX_ENTRY] : TSX_ENTRY,
-        env: { ...common, GATEWAY_PORT: String(gatewayPort), AUTH_SUBGRAPH_URL: subgraphUrls.auth, ORDERS_SUBGRAPH_URL: subgraphUrls.orders },
+        env: {
+          ...common,
+          GATEWAY_PORT: String(gatewayPort),
+          GATEWAY_WORKERS: String(GATEWAY_PROCESSES),
+          AUTH_SUBGRAPH_URL: subgraphUrls.auth,
+          ORDERS_SUBGRAPH_URL: subgraphUrls.orders,
+        },
         readyUrl: `http://127.0.0.1:${gatewayPort}/health`,
       }),
       launch({
@@ -374,7 +380,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       `dishpatch gateway benchmark — ${LOAD.connections} connections, median of ${LOAD.rounds} alternating rounds of ${LOAD.seconds} s, ` +
-        `${GATEWAY_PROCESSES} process per gateway, Node ${process.version}, ${availableParallelism()} CPUs, ${SEED.orders} orders seeded`,
+        `${GATEWAY_PROCESSES} process${GATEWAY_PROCESSES === 1 ? '' : 'es'} per gateway, Node ${process.version}, ${availableParallelism()} CPUs, ${SEED.orders} orders seeded`,
     );
     console.log(`load average (1/5/15 min) at start ${loadAtStart}, at end ${machineLoad()}`);
     console.log('');

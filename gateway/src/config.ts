@@ -16,6 +16,11 @@ const booleanFlag = (fallback: boolean) =>
 export const gatewayConfigShape = {
   LOG_LEVEL: env.logLevel(),
   GATEWAY_PORT: env.port(4000),
+  /**
+   * Gateway processes sharing the port (Node's cluster module), e.g. one per core the gateway
+   * may have to itself. 1 serves from this process.
+   */
+  GATEWAY_WORKERS: env.intInRange(1, 1, 64),
   /** Override supergraph.yaml's routing_url for one subgraph (e.g. inside docker compose). */
   AUTH_SUBGRAPH_URL: env.optionalUrl(HTTP),
   ORDERS_SUBGRAPH_URL: env.optionalUrl(HTTP),

@@ -1,13 +1,21 @@
+import cluster from 'node:cluster';
 import { Closer, closeOnSignals, createLogger } from '@dishpatch/shared';
 import { buildGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
+import { closeWhenPrimaryAsks, superviseWorkers } from './workers.js';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const closer = new Closer(logger);
-closeOnSignals(closer, logger);
 
-const app = await buildGateway({ config, logger });
-closer.add('gateway', () => app.close());
-const port = await app.http.listen(config.GATEWAY_PORT);
-logger.info({ port, subgraphs: app.subgraphUrls }, `gateway listening on http://127.0.0.1:${port}/graphql`);
+if (config.GATEWAY_WORKERS > 1 && cluster.isPrimary) {
+  superviseWorkers(config.GATEWAY_WORKERS, logger);
+} else {
+  const closer = new Closer(logger);
+  closeOnSignals(closer, logger);
+  if (cluster.isWorker) closeWhenPrimaryAsks(closer);
+
+  const app = await buildGateway({ config, logger });
+  closer.add('gateway', () => app.close());
+  const port = await app.http.listen(config.GATEWAY_PORT);
+  logger.info({ port, subgraphs: app.subgraphUrls }, `gateway listening on http://127.0.0.1:${port}/graphql`);
+}
