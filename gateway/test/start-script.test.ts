@@ -61,13 +61,24 @@ function descendantsOf(pid: number): number[] {
   return found;
 }
 
-function isAlive(pid: number): boolean {
+/** A process still running: a zombie (exited, not yet reaped by its parent) does not count. */
+function isRunning(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
+}
+
+/** The processes of `pids` still running, each with its command line, for a readable failure. */
+function survivorsOf(pids: number[]): string[] {
+  return pids.filter(isRunning).map((pid) => {
+    try {
+      return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
+    } catch {
+      return String(pid);
+    }
+  });
 }
 
 /** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
@@ -150,7 +161,7 @@ describe('npm start', () => {
     assert.ok(processes.length >= 10, `npm, the script, four services, PostgreSQL… (${processes.length})`);
     assert.equal(await pressCtrlC(run), 0, 'a clean stop is a clean exit');
     assert.match(run.output.join(''), /stopped everything in/);
-    assert.deepEqual(processes.filter(isAlive), [], 'no process outlives npm start');
+    assert.deepEqual(survivorsOf(processes), [], 'no process outlives npm start');
     await assertPortFree(embeddedPostgresPort, 'the embedded PostgreSQL');
   });
 
@@ -169,7 +180,7 @@ describe('npm start', () => {
     await run.exited;
     assert.match(run.output.join(''), /SIGTERM: stopping the services/);
     assert.match(run.output.join(''), /stopped everything in/);
-    assert.deepEqual(processes.filter(isAlive), []);
+    assert.deepEqual(survivorsOf(processes), []);
   });
 
   it('names a port that is already taken, and starts nothing', async () => {
