@@ -9,6 +9,8 @@ import { WorkerMetrics } from './worker-metrics.js';
 
 /** Finished ticks kept in Redis for inspection; older ones are dropped so the queue never grows. */
 const KEPT_FINISHED_TICKS = 100;
+/** How long closing may wait on Redis (to record the last tick, to quit) before going on without it. */
+const WORKER_CLOSE_TIMEOUT_MS = 5000;
 
 export interface WorkerApp {
   readonly metrics: WorkerMetrics;
@@ -54,21 +56,41 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
   closer.add('queue', () => queue.close());
 
+  let tickUnderWay: Promise<TickSummary> | undefined;
   const worker = new Worker<unknown, TickSummary>(
     KITCHEN_QUEUE,
-    (job) =>
-      runKitchenTick({
+    (job) => {
+      tickUnderWay = runKitchenTick({
         connectDatabase,
         options: { stageSeconds: config.ORDER_STAGE_SECONDS, batchSize: config.ORDER_BATCH_SIZE },
         logger,
         metrics,
         ...(job.id ? { jobId: job.id } : {}),
-      }),
+      });
+      return tickUnderWay;
+    },
     { connection: redis, prefix, concurrency: 1, autorun: false },
   );
   // Without a listener an 'error' event (e.g. Redis gone) would crash the process.
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
-  closer.add('worker', () => worker.close());
+  closer.add('worker', async () => {
+    // The tick under way is database work: let it finish whatever Redis is doing.
+    await tickUnderWay?.catch(() => undefined);
+    // A graceful close needs Redis (to record the tick, to quit); with Redis down it would wait
+    // forever, so force it. An unrecorded tick is delivered again after BullMQ's stall check,
+    // which is harmless: ticks are idempotent.
+    if (redis.status !== 'ready') {
+      await worker.close(true);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), WORKER_CLOSE_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([worker.close(), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timed out') logger.warn({ redisStatus: redis.status }, 'worker did not close through Redis in time; going on without it');
+  });
 
   let running = false;
   const upsertScheduler = () =>
@@ -97,6 +119,7 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
       logger,
     }),
     logger,
+    metrics,
   );
   closer.add('http server', () => health.close());
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger, RouteHandler } from '@dishpatch/shared';
+import type { Logger, RouteHandler, ServiceMetrics } from '@dishpatch/shared';
 
 /**
  * A plain node:http server for the worker's few routes (`METHOD /path` keys, as `healthRoutes`
@@ -9,10 +9,15 @@ import type { Logger, RouteHandler } from '@dishpatch/shared';
 export class HealthServer {
   readonly server: Server;
 
-  constructor(routes: Record<string, RouteHandler>, logger: Logger) {
+  constructor(routes: Record<string, RouteHandler>, logger: Logger, metrics: ServiceMetrics) {
     this.server = createServer((req, res) => {
+      const started = process.hrtime.bigint();
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const handler = routes[`${req.method} ${path}`];
+      res.on('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.httpRequestSeconds.observe({ route: handler ? path : 'unmatched', status: String(res.statusCode) }, seconds);
+      });
       if (!handler) {
         res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ error: 'Not found' }));

@@ -177,7 +177,7 @@ describe('worker app', () => {
     await startRedis();
     const redis = createTestRedis('worker_redis_restart');
 
-    await startApp(workerConfig({ databaseUrl: db.database.url, redis, redisUrl: `redis://127.0.0.1:${port}` }));
+    const { app, url } = await startApp(workerConfig({ databaseUrl: db.database.url, redis, redisUrl: `redis://127.0.0.1:${port}` }));
     const before = await insertOrders(db.dataSource, { count: 3, status: 'WAITING', ageSeconds: DUE });
     await waitFor('the first orders to move', async () => ((await countByStatus(db.dataSource, before))['IN_PROGRESS'] === 3 ? true : undefined));
 
@@ -187,5 +187,14 @@ describe('worker app', () => {
     await startRedis();
     await waitFor('the orders to move after Redis restarted', async () => ((await countByStatus(db.dataSource, during))['IN_PROGRESS'] === 3 ? true : undefined), 30_000);
     assert.deepEqual(await historyProblems(db.dataSource), []);
+
+    // And it still shuts down while Redis is gone, rather than waiting for it forever.
+    redisServer!.kill('SIGKILL');
+    await once(redisServer!, 'exit');
+    await waitFor('the worker to see Redis gone', async () => ((await fetch(`${url}/ready`)).status === 503 ? true : undefined));
+    let closed = false;
+    const closing = app.close().then(() => (closed = true));
+    await waitFor('close() to finish with Redis down', () => (closed ? true : undefined), 30_000);
+    await closing;
   });
 });
