@@ -44,6 +44,7 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
     return connecting;
   };
   closer.add('database', async () => {
+    // A failed connection attempt has already failed (and been logged by) the tick that made it.
     await connecting?.catch(() => undefined);
     if (dataSource.isInitialized) await dataSource.destroy();
   });
@@ -74,12 +75,14 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   // Without a listener an 'error' event (e.g. Redis gone) would crash the process.
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   closer.add('worker', async () => {
-    // The tick under way is database work: let it finish whatever Redis is doing.
+    // A graceful close stops taking ticks at once, lets the one under way finish (database
+    // work), records it and quits, which needs Redis: with Redis down it would wait forever.
+    // Then the tick is awaited here and the close forced; an unrecorded tick is delivered
+    // again after BullMQ's stall check, which is harmless since ticks are idempotent.
+    const graceful = redis.status === 'ready' ? worker.close() : undefined;
+    // A failed tick has already been logged and counted by runKitchenTick.
     await tickUnderWay?.catch(() => undefined);
-    // A graceful close needs Redis (to record the tick, to quit); with Redis down it would wait
-    // forever, so force it. An unrecorded tick is delivered again after BullMQ's stall check,
-    // which is harmless: ticks are idempotent.
-    if (redis.status !== 'ready') {
+    if (!graceful) {
       await worker.close(true);
       return;
     }
@@ -87,7 +90,7 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
     const timedOut = new Promise<'timed out'>((resolve) => {
       timer = setTimeout(() => resolve('timed out'), WORKER_CLOSE_TIMEOUT_MS);
     });
-    const outcome = await Promise.race([worker.close(), timedOut]);
+    const outcome = await Promise.race([graceful, timedOut]);
     clearTimeout(timer);
     if (outcome === 'timed out') logger.warn({ redisStatus: redis.status }, 'worker did not close through Redis in time; going on without it');
   });
