@@ -32,7 +32,7 @@ export function sharingInflightQueries(post: SubgraphPost): SubgraphPost {
   return (url, init) => {
     const body = init?.body;
     if (typeof body !== 'string' || !QUERY_BODY.test(body)) return post(url, init);
-    const key = `${url}\n${init?.headers?.['authorization'] ?? ''}\n${body}`;
+    const key = `${url}\n${authorizationOf(init?.headers)}\n${body}`;
     let answer = inflight.get(key);
     if (answer === undefined) {
       answer = post(url, init);
@@ -42,4 +42,15 @@ export function sharingInflightQueries(post: SubgraphPost): SubgraphPost {
     }
     return answer;
   };
+}
+
+/**
+ * The caller's Authorization, whatever the case of the header's name: the sharing key must
+ * never lose it, or callers with different rights would share one answer.
+ */
+function authorizationOf(headers: FetcherRequestInit['headers']): string {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name.toLowerCase() === 'authorization') return String(value);
+  }
+  return '';
 }

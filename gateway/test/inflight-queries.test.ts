@@ -87,6 +87,17 @@ describe('identical subgraph queries in flight together', () => {
     assert.deepEqual(seen, ['Bearer one', 'Bearer two', null, 'Bearer one']);
   });
 
+  it('tell Authorization apart whatever the case of the header name', async () => {
+    const callers = [
+      subgraphFetcher.fetcher(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer one' }, body: QUERY_BODY }),
+      send(QUERY_BODY),
+    ];
+    await subgraph.releaseWhenReceived(2);
+    await Promise.all(callers);
+
+    assert.equal(subgraph.received.length, 2);
+  });
+
   it('never share a mutation: each one reaches the subgraph', async () => {
     const callers = Array.from({ length: 5 }, () => send(MUTATION_BODY, 'Bearer one'));
     await subgraph.releaseWhenReceived(5);
