@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { advanceDueOrders } from '../src/orders/advance-due-orders.js';
+import { ACTIVE_STATUSES } from '../src/orders/order-status.js';
+import { advanceOneStage, cancelIfIn } from '../src/orders/order-transitions.js';
 import { runTransaction } from '../src/transactions.js';
 import { OrdersHarness, PLACE_ORDER, type Caller, type GraphQLResponse } from './support/harness.js';
 
@@ -184,5 +186,38 @@ describe('races on stock and status', () => {
     t.diagnostic(`30 orders, 2 cancels + 2 advances each + 5 worker ticks: outcomes ${JSON.stringify(counts)}; final ${JSON.stringify(finals)}; stock ${stock}`);
     assert.equal(rows.length, 30);
     assert.equal(stock, initial - 2 * (30 - cancelled));
+  });
+
+  it('a cancel that waited for a move to commit is stamped after it: history in time order is a valid path', async () => {
+    const dishId = await harness.createDish(manager, { quantity: 5 });
+    const orderId = (await placeOrder(harness.caller('CUSTOMER'), [{ dishId, quantity: 1 }])).data!.placeOrder.id;
+    const cancelling = harness.app.dataSource.createQueryRunner();
+    const moving = harness.app.dataSource.createQueryRunner();
+    try {
+      // The cancel's transaction starts first; a move (as a worker batch would) then takes the row.
+      await cancelling.startTransaction();
+      await cancelling.query('SELECT 1');
+      await moving.startTransaction();
+      assert.equal(await advanceOneStage(moving.manager, orderId), 'IN_PROGRESS');
+      const cancelled = cancelIfIn(cancelling.manager, orderId, ACTIVE_STATUSES);
+      for (let attempt = 0; attempt < 500; attempt += 1) {
+        const waiting = await harness.sqlValue<number>(
+          `SELECT count(*)::int AS value FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (waiting > 0) break;
+        await sleep(10);
+      }
+      await moving.commitTransaction();
+      assert.equal(await cancelled, true);
+      await cancelling.commitTransaction();
+    } finally {
+      await cancelling.release();
+      await moving.release();
+    }
+    const history = (await harness.app.dataSource.query(
+      `SELECT status FROM order_status_changes WHERE order_id = $1 ORDER BY at, id`,
+      [orderId],
+    )) as Array<{ status: string }>;
+    assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
   });
 });

@@ -10,7 +10,11 @@ import { restoreStock } from './stock.js';
  * (advance-due-orders.ts) follows the same rules from order-status.ts for many orders at once.
  */
 
-/** The history row takes the order's own status_changed_at, so both always agree. */
+/**
+ * The history row takes the order's own status_changed_at, so both always agree. Moves are
+ * stamped with clock_timestamp(), read once the row lock is won, not now() (the transaction's
+ * start): a cancel that waited for a worker batch to commit is then stamped after that move.
+ */
 const RECORD_MOVE = `INSERT INTO order_status_changes (order_id, status, at)
   SELECT id, status, status_changed_at FROM moved RETURNING status`;
 
@@ -33,7 +37,7 @@ export async function advanceOneStage(manager: EntityManager, orderId: string): 
     `WITH moved AS (
        UPDATE orders SET
          status = (SELECT stage.next FROM unnest($2::text[], $3::text[]) AS stage(current, next) WHERE stage.current = orders.status),
-         status_changed_at = now(), updated_at = now()
+         status_changed_at = clock_timestamp(), updated_at = clock_timestamp()
        WHERE id = $1 AND status = ANY($2::text[])
        RETURNING id, status, status_changed_at)
      ${RECORD_MOVE}`,
@@ -52,7 +56,7 @@ export async function cancelIfIn(manager: EntityManager, orderId: string, allowe
   const cancellable = allowedFrom.filter((status) => ACTIVE_STATUSES.includes(status));
   const rows = (await manager.query(
     `WITH moved AS (
-       UPDATE orders SET status = $3, status_changed_at = now(), updated_at = now()
+       UPDATE orders SET status = $3, status_changed_at = clock_timestamp(), updated_at = clock_timestamp()
        WHERE id = $1 AND status = ANY($2::text[])
        RETURNING id, status, status_changed_at)
      ${RECORD_MOVE}`,
