@@ -15,10 +15,16 @@ export interface RouteResponse {
 /** A plain HTTP route next to /graphql (health, readiness, metrics, JWKS, playground assets). */
 export type RouteHandler = (req: IncomingMessage) => Promise<RouteResponse> | RouteResponse;
 
-export interface HttpServiceOptions<TContext extends BaseContext> {
-  apollo: ApolloServer<TContext>;
-  /** Builds the per-request context; runs inside the request's log scope. */
-  context: (req: IncomingMessage) => Promise<TContext>;
+/** GraphQL at `graphqlPath`; a service without it (the worker) serves its plain routes only. */
+type GraphQLEndpoint<TContext extends BaseContext> =
+  | {
+      apollo: ApolloServer<TContext>;
+      /** Builds the per-request context; runs inside the request's log scope. */
+      context: (req: IncomingMessage) => Promise<TContext>;
+    }
+  | { apollo?: undefined; context?: undefined };
+
+export type HttpServiceOptions<TContext extends BaseContext> = GraphQLEndpoint<TContext> & {
   logger: Logger;
   metrics: ServiceMetrics;
   /** Keyed by `METHOD /path`, e.g. `GET /health`. */
@@ -27,7 +33,7 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   graphqlPath?: string;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
-}
+};
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -131,9 +137,10 @@ export class HttpService<TContext extends BaseContext> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let route = 'unmatched';
     try {
-      if (url.pathname === this.graphqlPath) {
+      const { apollo, context } = this.options;
+      if (apollo && context && url.pathname === this.graphqlPath) {
         route = this.graphqlPath;
-        await this.handleGraphQL(req, res, url);
+        await this.handleGraphQL(apollo, context, req, res, url);
         return;
       }
       const handler = this.options.routes?.[`${req.method} ${url.pathname}`];
@@ -162,16 +169,22 @@ export class HttpService<TContext extends BaseContext> {
     }
   }
 
-  private async handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async handleGraphQL(
+    apollo: ApolloServer<TContext>,
+    context: (req: IncomingMessage) => Promise<TContext>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const body = method === 'POST' ? parseJsonBody(await readBody(req, this.maxBodyBytes), req.headers['content-type']) : undefined;
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await this.options.apollo.executeHTTPGraphQLRequest({
+    const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => this.options.context(req),
+      context: () => context(req),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;

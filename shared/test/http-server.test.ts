@@ -89,3 +89,22 @@ describe('HttpService', () => {
     assert.match(await (await fetch(`${base}/metrics`)).text(), /http_request_duration_seconds/);
   });
 });
+
+describe('HttpService without GraphQL', () => {
+  it('serves its routes and nothing at /graphql', async () => {
+    const metrics = new ServiceMetrics('routes-only');
+    const service = new HttpService({
+      logger: testLogger,
+      metrics,
+      routes: healthRoutes({ checks: { always: async () => undefined }, metrics, logger: testLogger }),
+    });
+    const base = `http://127.0.0.1:${await service.listen(0, '127.0.0.1')}`;
+    try {
+      assert.equal((await fetch(`${base}/ready`)).status, 200);
+      const graphql = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      assert.equal(graphql.status, 404);
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -1,9 +1,8 @@
 import { Queue, Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { Closer, closeRedis, connectRedis, healthRoutes, type Logger } from '@dishpatch/shared';
+import { Closer, HttpService, closeRedis, connectRedis, healthRoutes, type Logger } from '@dishpatch/shared';
 import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
 import { bullPrefixOf, type WorkerConfig } from './config.js';
-import { HealthServer } from './health-server.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE, TICK_JOB_NAME, runKitchenTick, type TickSummary } from './kitchen-clock.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -112,8 +111,11 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
     );
   });
 
-  const health = new HealthServer(
-    healthRoutes({
+  // The worker serves no GraphQL: only /health, /ready and /metrics.
+  const health = new HttpService({
+    logger,
+    metrics,
+    routes: healthRoutes({
       checks: {
         database: () => connectDatabase().then((connected) => connected.query('SELECT 1')),
         redis: () => redis.ping(),
@@ -121,9 +123,7 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
       metrics,
       logger,
     }),
-    logger,
-    metrics,
-  );
+  });
   closer.add('http server', () => health.close());
 
   return {
