@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createErrorFormatter, HttpService, ServiceMetrics, healthRoutes, BadUserInputError } from '@dishpatch/shared';
@@ -25,7 +26,12 @@ describe('HttpService', () => {
         },
       },
     });
-    const apollo = new ApolloServer<object>({ schema, formatError: createErrorFormatter(testLogger), includeStacktraceInErrorResponses: false });
+    const apollo = new ApolloServer<object>({
+      schema,
+      formatError: createErrorFormatter(testLogger),
+      includeStacktraceInErrorResponses: false,
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
+    });
     await apollo.start();
     const metrics = new ServiceMetrics('test');
     service = new HttpService({
