@@ -1,9 +1,10 @@
 import { DataSource } from 'typeorm';
+import { runMigrationsUnderLock } from '@dishpatch/shared';
 import { authEntities } from './entities/index.js';
 import { CreateAuthSchema1764250000000 } from './migrations/1764250000000-create-auth-schema.js';
 
-/** Arbitrary but fixed: every auth process takes this advisory lock before migrating. */
-const MIGRATION_LOCK_KEY = 4_001_000_001;
+/** Every process that migrates the auth database takes this advisory lock first. */
+const MIGRATION_LOCK_NAME = 'dishpatch:auth:migrations';
 
 export interface AuthDataSourceOptions {
   url: string;
@@ -27,23 +28,7 @@ export function createAuthDataSource(options: AuthDataSourceOptions): DataSource
   });
 }
 
-/**
- * Runs pending migrations while holding a session-level advisory lock on a connection of its
- * own, so two processes starting together migrate one after the other instead of racing.
- * Returns the names of the migrations it ran.
- */
-export async function migrateAuthDatabase(dataSource: DataSource): Promise<string[]> {
-  const lockRunner = dataSource.createQueryRunner();
-  await lockRunner.connect();
-  try {
-    await lockRunner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      const ran = await dataSource.runMigrations({ transaction: 'each' });
-      return ran.map((migration) => migration.name);
-    } finally {
-      await lockRunner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    }
-  } finally {
-    await lockRunner.release();
-  }
+/** Runs pending auth migrations, one process at a time; returns the names of those it ran. */
+export function migrateAuthDatabase(dataSource: DataSource): Promise<string[]> {
+  return runMigrationsUnderLock(dataSource, MIGRATION_LOCK_NAME);
 }

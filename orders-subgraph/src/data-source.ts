@@ -1,4 +1,5 @@
-import { DataSource, type LoggerOptions, type Logger as TypeOrmLogger, type Migration } from 'typeorm';
+import { DataSource, type LoggerOptions, type Logger as TypeOrmLogger } from 'typeorm';
+import { runMigrationsUnderLock } from '@dishpatch/shared';
 import { ordersEntities } from './entities/index.js';
 import { CreateOrdersSchema1764240000000 } from './migrations/1764240000000-create-orders-schema.js';
 
@@ -27,25 +28,13 @@ export function createOrdersDataSource(options: OrdersDataSourceOptions): DataSo
   });
 }
 
-/** Any constant shared by every process that migrates the orders database. */
-const MIGRATION_LOCK_KEY = 'dishpatch:orders:migrations';
+/** Every process that migrates the orders database takes this advisory lock first. */
+const MIGRATION_LOCK_NAME = 'dishpatch:orders:migrations';
 
 /**
- * Runs pending migrations while holding a PostgreSQL advisory lock, so the subgraph and the
- * worker starting together migrate once instead of racing on the same tables. Needs a pool of
- * two or more: the lock is held on one connection while the migrations run on another.
+ * Runs pending orders migrations, one process at a time (the subgraph's replicas and the
+ * migrate command may start together); returns the names of those it ran.
  */
-export async function runOrdersMigrations(dataSource: DataSource): Promise<Migration[]> {
-  const lockHolder = dataSource.createQueryRunner();
-  await lockHolder.connect();
-  try {
-    await lockHolder.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK_KEY]);
-    try {
-      return await dataSource.runMigrations();
-    } finally {
-      await lockHolder.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK_KEY]);
-    }
-  } finally {
-    await lockHolder.release();
-  }
+export function runOrdersMigrations(dataSource: DataSource): Promise<string[]> {
+  return runMigrationsUnderLock(dataSource, MIGRATION_LOCK_NAME);
 }

@@ -10,6 +10,6 @@ const closer = new Closer(logger);
 closer.add('orders subgraph', () => app.close());
 closeOnSignals(closer, logger);
 const applied = await runOrdersMigrations(app.dataSource);
-if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'migrated');
+if (applied.length > 0) logger.info({ migrations: applied }, 'migrated');
 const port = await app.http.listen(config.ORDERS_PORT);
 logger.info({ port }, 'orders subgraph listening');

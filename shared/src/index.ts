@@ -10,3 +10,4 @@ export * from './redis.js';
 export * from './tokens.js';
 export * from './session-revocations.js';
 export * from './authorization.js';
+export * from './migrations.js';

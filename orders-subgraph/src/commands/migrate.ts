@@ -9,7 +9,7 @@ const dataSource = createOrdersDataSource({ url: config.ORDERS_DATABASE_URL, poo
 await dataSource.initialize();
 try {
   const applied = await runOrdersMigrations(dataSource);
-  logger.info({ migrations: applied.map((migration) => migration.name) }, applied.length > 0 ? 'migrated' : 'already up to date');
+  logger.info({ migrations: applied }, applied.length > 0 ? 'migrated' : 'already up to date');
 } finally {
   await dataSource.destroy();
 }
