@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger as TypeOrmLogger } from 'typeorm';
+import { StatementCounter } from '@dishpatch/shared/testing';
 import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
 import { advanceDueOrders, DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
 import { NEXT_STAGE, type OrderStatus } from '@dishpatch/orders-subgraph/orders/order-status';
@@ -17,18 +17,6 @@ export interface TickMeasurement {
 export interface Approach {
   name: string;
   tick(url: string, options: { stageSeconds: number; due: number; budgetSeconds: number }): Promise<TickMeasurement>;
-}
-
-class StatementCounter implements TypeOrmLogger {
-  statements = 0;
-  logQuery(): void {
-    this.statements += 1;
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
 }
 
 /** A pg client that counts the statements it sends. */
@@ -51,11 +39,11 @@ async function timeAdvanceDueOrders(url: string, stageSeconds: number, batchSize
   const dataSource = createOrdersDataSource({ url, poolSize: 2, logger: counter });
   await dataSource.initialize();
   try {
-    counter.statements = 0;
+    counter.statements = [];
     const started = performance.now();
     const result = await advanceDueOrders(dataSource, { stageSeconds, ...(batchSize ? { batchSize } : {}) });
     const seconds = (performance.now() - started) / 1000;
-    return { moved: result.moved, due: result.moved, seconds, statements: counter.statements, capped: false };
+    return { moved: result.moved, due: result.moved, seconds, statements: counter.statements.length, capped: false };
   } finally {
     await dataSource.destroy();
   }

@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Logger as TypeOrmLogger } from 'typeorm';
+import { StatementCounter } from '@dishpatch/shared/testing';
 import { advanceDueOrders } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
 import { ACTIVE_STATUSES } from '@dishpatch/orders-subgraph/orders/order-status';
 import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, statusesOf, type OrdersTestDatabase } from './support.js';
 
 const STAGE_SECONDS = 30;
 const DUE = STAGE_SECONDS * 4;
-
-/** Counts every statement TypeORM sends, so the count is measured, not taken from the function's word. */
-class StatementCounter implements TypeOrmLogger {
-  statements = 0;
-  logQuery(): void {
-    this.statements += 1;
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
 
 function movedOf(result: Awaited<ReturnType<typeof advanceDueOrders>>): Record<string, number> {
   return Object.fromEntries(result.transitions.map(({ from, to, moved }) => [`${from}->${to}`, moved]));
@@ -134,11 +121,11 @@ describe('advanceDueOrders', () => {
       await dataSource.query(`TRUNCATE order_status_changes, orders CASCADE`);
       await insertOrders(dataSource, { count: count / 2, status: 'WAITING', ageSeconds: DUE });
       await insertOrders(dataSource, { count: count / 2, status: 'IN_PROGRESS', ageSeconds: DUE });
-      counter.statements = 0;
+      counter.statements = [];
       const result = await advanceDueOrders(dataSource, { stageSeconds: STAGE_SECONDS, batchSize });
       assert.equal(result.moved, count);
-      assert.equal(result.statements, counter.statements, 'the reported statement count is the measured one');
-      return counter.statements;
+      assert.equal(result.statements, counter.statements.length, 'the reported statement count is the measured one');
+      return counter.statements.length;
     };
 
     const forTen = await statementsFor(10, 20_000);

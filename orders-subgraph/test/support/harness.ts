@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger as TypeOrmLogger } from 'typeorm';
 import type { Role } from '@dishpatch/shared';
-import { TestIssuer, createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
+import { StatementCounter, TestIssuer, createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { buildOrdersApp, type OrdersApp } from '../../src/app.js';
 import { loadOrdersConfig } from '../../src/config.js';
 import { runOrdersMigrations } from '../../src/data-source.js';
@@ -26,19 +25,6 @@ export interface Caller {
   token: string;
 }
 
-/** Counts every SQL statement the app sends (the query-count test reads it). */
-export class CountingLogger implements TypeOrmLogger {
-  statements: string[] = [];
-  logQuery(query: string): void {
-    this.statements.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
 /**
  * The orders subgraph in-process on port 0, on a fresh database and Redis prefix, with tokens
  * from a test issuer. `stop()` removes everything it made.
@@ -48,7 +34,7 @@ export class OrdersHarness {
   issuer!: TestIssuer;
   database!: TestDatabase;
   redis!: TestRedis;
-  readonly sql = new CountingLogger();
+  readonly sql = new StatementCounter();
   url = '';
 
   static async start(label: string, env: Record<string, string> = {}): Promise<OrdersHarness> {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { Logger as TypeOrmLogger } from 'typeorm';
 import { pino } from 'pino';
 import { publicJwkOf, signAccessToken, type Role, type SigningKey } from '../tokens.js';
 
@@ -116,4 +117,20 @@ export class TestIssuer {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * A TypeORM logger that records every statement a data source sends, so a test or a benchmark
+ * counts statements by measuring them rather than by taking the code's word for it.
+ */
+export class StatementCounter implements TypeOrmLogger {
+  statements: string[] = [];
+  logQuery(query: string): void {
+    this.statements.push(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
 }
