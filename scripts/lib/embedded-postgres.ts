@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { EmbeddedPostgresMessage, EmbeddedPostgresRequest } from './embedded-postgres-process.js';
+import { stopChild } from './stop-child.js';
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
@@ -64,14 +65,7 @@ export async function startEmbeddedPostgres(
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(options.onLog));
 
   const stop = async (graceMs: number): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
-    ]);
-    if (!stopped && child.pid) process.kill(-child.pid, 'SIGKILL');
-    await exited;
+    await stopChild(child, exited, graceMs);
   };
   // Known to the caller before PostgreSQL is ready, so a Ctrl-C during start-up stops it too.
   options.onSpawned?.(stop);

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { findFreePort } from './ports.js';
+import { stopChild } from './stop-child.js';
 
 export class RedisUnavailableError extends Error {
   override name = 'RedisUnavailableError';
@@ -81,14 +82,7 @@ export async function resolveRedis(options: {
     );
   }
   const stop = async (graceMs: number): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
-    ]);
-    if (!stopped) child.kill('SIGKILL');
-    await exited;
+    await stopChild(child, exited, graceMs);
   };
   // Known to the caller before Redis answers, so a Ctrl-C during start-up stops it too.
   options.onSpawned?.(stop);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { prefixLines, type Color } from './log-output.js';
+import { stopChild } from './stop-child.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const TSX_PACKAGE = resolve(REPO_ROOT, 'node_modules/tsx');
@@ -119,29 +120,14 @@ export class ServiceProcess {
    * the grace period is killed, so nothing outlives the supervisor.
    */
   async stop(graceMs: number): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    if (this.running) child.kill('SIGTERM');
-    const stopped = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((resolveTimeout) => setTimeout(() => resolveTimeout(false), graceMs).unref()),
-    ]);
+    if (!this.child?.pid) return;
+    const stopped = await stopChild(this.child, this.exited, graceMs);
     if (!stopped) process.stdout.write(`${this.name} did not stop within ${graceMs / 1000} s; killing it\n`);
-    killGroup(child.pid);
-    await this.exited;
   }
+
 
   private startFailure(message: string): ServiceStartError {
     const tail = this.recentLines.slice(-12).map((line) => `    ${line}`).join('\n');
     return new ServiceStartError(tail ? `${message}. Its last lines:\n${tail}` : message);
-  }
-}
-
-/** Kills what is left of a process group; a group already gone is fine. */
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 }
