@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestRedis, type TestRedis } from '@dishpatch/shared/testing';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
@@ -61,6 +61,25 @@ function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/**
+ * Run as root, the embedded PostgreSQL runs as the OS user postgres, which must enter every
+ * folder above the checkout (its binaries are in node_modules). A checkout may sit under a
+ * folder of mode 0700 (a `mktemp -d`): grant the traverse bit there, as npm start's message
+ * tells a user to, and return the modes to put back.
+ */
+function grantTraverseAbove(path: string): Array<[string, number]> {
+  const changed: Array<[string, number]> = [];
+  if (userInfo().uid !== 0) return changed;
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    const mode = statSync(folder).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(folder, mode | 0o001);
+      changed.push([folder, mode]);
+    }
+  }
+  return changed;
+}
+
 /** A process still running: a zombie (exited, not yet reaped by its parent) does not count. */
 function isRunning(pid: number): boolean {
   try {
@@ -98,7 +117,10 @@ describe('npm start', () => {
   let embeddedPostgresPort = 0;
   const running: StartRun[] = [];
 
+  let restoreModes: Array<[string, number]> = [];
+
   before(async () => {
+    restoreModes = grantTraverseAbove(REPO_ROOT);
     // The embedded PostgreSQL runs as the OS user postgres, which must be able to enter the folder.
     dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-start-'));
     chmodSync(dataDir, 0o755);
@@ -135,6 +157,7 @@ describe('npm start', () => {
     }
     await redis?.cleanup();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    for (const [folder, mode] of restoreModes) chmodSync(folder, mode);
   });
 
   it('starts everything with the embedded PostgreSQL, seeds the demo, and Ctrl-C leaves no process behind', async () => {

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { EmbeddedPostgresMessage, EmbeddedPostgresRequest } from './embedded-postgres-process.js';
@@ -18,11 +19,12 @@ export interface RunningEmbeddedPostgres {
 
 /**
  * Run as root, PostgreSQL runs as the OS user `postgres`, which must be able to enter every
- * folder above its data folder (a project under /root, mode 0700, cannot work).
+ * folder above its data folder and above its binaries (they are in this project's
+ * node_modules): a project under /root, or under any folder of mode 0700, cannot work.
  */
-function assertParentsTraversable(dataDir: string): void {
+function assertParentsTraversable(path: string): void {
   if (userInfo().uid !== 0) return;
-  for (let folder = dirname(dataDir); ; folder = dirname(folder)) {
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
     let mode: number;
     try {
       mode = statSync(folder).mode;
@@ -49,6 +51,7 @@ export async function startEmbeddedPostgres(
 ): Promise<RunningEmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
   assertParentsTraversable(dataDir);
+  assertParentsTraversable(createRequire(import.meta.url).resolve('embedded-postgres'));
   mkdirSync(dirname(dataDir), { recursive: true });
   accessSync(dirname(dataDir), constants.W_OK);
   const request: EmbeddedPostgresRequest = { ...options, dataDir };
