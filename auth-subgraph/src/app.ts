@@ -11,8 +11,7 @@ import {
   ServiceMetrics,
   SessionRevocationList,
   TokenVerifier,
-  closeRedis,
-  connectRedis,
+  RedisConnections,
   createErrorFormatter,
   healthRoutes,
   type Logger,
@@ -58,10 +57,10 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
     await dataSource.initialize();
     closer.add('database', () => dataSource.destroy());
 
-    const redis = connectRedis(config.REDIS_URL, logger);
-    closer.add('redis', () => closeRedis(redis));
-    const subscriber = connectRedis(config.REDIS_URL, logger);
-    closer.add('redis subscriber', () => closeRedis(subscriber));
+    const redisConnections = new RedisConnections(config.REDIS_URL, logger);
+    closer.add('redis', () => redisConnections.close());
+    const redis = redisConnections.open('commands');
+    const subscriber = redisConnections.open('revocation subscriber');
     const revocations = new SessionRevocationList(redis, subscriber, config.REDIS_PREFIX, logger);
     closer.add('revocation list', () => revocations.close());
 

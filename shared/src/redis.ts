@@ -1,42 +1,129 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
+/** How long closing waits for a connection that is up to QUIT before dropping it. */
+const QUIT_TIMEOUT_MS = 1000;
+
 /**
- * A Redis connection that keeps retrying (with a capped backoff) instead of giving up, and
- * logs its state changes once rather than on every failed attempt.
- * `maxRetriesPerRequest: null` is what BullMQ workers and subscribers need.
+ * A connection whose duplicates belong to the same owner. BullMQ makes each worker's blocking
+ * connection with `duplicate()`; without this, that connection is one the process never sees
+ * and so can never close.
  */
-export function connectRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, {
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    enableOfflineQueue: true,
-    ...options,
-  });
-  let wasReady = false;
-  redis.on('ready', () => {
-    if (wasReady) logger.info('redis reconnected');
-    wasReady = true;
-  });
-  redis.on('error', (error: Error) => {
-    if (wasReady) logger.warn({ err: error }, 'redis connection error');
-  });
-  return redis;
+class OwnedRedis extends Redis {
+  constructor(
+    private readonly owner: RedisConnections,
+    private readonly connectionName: string,
+    options: RedisOptions,
+  ) {
+    super(options);
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    return this.owner.adopt(`${this.connectionName} (duplicate)`, { ...this.options, ...override });
+  }
 }
 
 /**
- * Closes a connection whatever state it is in. Only a ready connection is asked to QUIT:
- * on one that is down, QUIT would queue behind the offline commands until their retries
- * run out, holding shutdown for many seconds.
+ * Every Redis connection of one process, opened, watched and closed in one place.
+ *
+ * - Each connection has an `error` listener from birth, so no "Unhandled error event" can
+ *   reach the console, and it logs one line when an outage begins and one when it ends,
+ *   not one per retry.
+ * - Connections keep retrying with a capped backoff instead of giving up
+ *   (`maxRetriesPerRequest: null` is what BullMQ workers need).
+ * - `close()` releases all of them, duplicates included, whether Redis is up, down, or lost
+ *   while closing. A connection it closed stays closed: a library that tries to reconnect it
+ *   afterwards (BullMQ's reconnect loop can, when a close races its watchdog) is
+ *   disconnected again at once, so no retry timer keeps the process alive.
  */
-export async function closeRedis(redis: Redis): Promise<void> {
-  if (redis.status === 'end') return;
-  if (redis.status !== 'ready') {
-    redis.disconnect();
-    return;
+export class RedisConnections {
+  private readonly connections = new Set<Redis>();
+  private readonly baseOptions: RedisOptions;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+  ) {
+    // ioredis's own reading of the URL; a lazy client opens nothing.
+    this.baseOptions = {
+      ...new Redis(url, { lazyConnect: true }).options,
+      lazyConnect: false,
+      // Once closing, a failed attempt is the last: the connection ends and its queued commands fail.
+      retryStrategy: (attempt) => (this.closing ? null : Math.min(attempt * 200, 2000)),
+      enableOfflineQueue: true,
+    };
   }
-  try {
-    await redis.quit();
-  } catch {
-    redis.disconnect();
+
+  /** Opens a named connection (the name is in its log lines). */
+  open(name: string, options: RedisOptions = {}): Redis {
+    return this.adopt(name, { ...this.baseOptions, ...options });
   }
+
+  /** Registers and watches a new connection with these options. Used by `open` and by duplicates. */
+  adopt(name: string, options: RedisOptions): Redis {
+    const connection = new OwnedRedis(this, name, options);
+    this.connections.add(connection);
+    let inOutage = false;
+    connection.on('error', (error: Error) => {
+      if (this.closing || inOutage) return;
+      inOutage = true;
+      this.logger.warn({ err: error, connection: name }, 'redis unreachable; retrying until it is back');
+    });
+    connection.on('ready', () => {
+      if (inOutage) this.logger.info({ connection: name }, 'redis reconnected');
+      inOutage = false;
+    });
+    for (const revival of ['connect', 'reconnecting'] as const) {
+      connection.on(revival, () => {
+        if (this.closing) connection.disconnect();
+      });
+    }
+    if (this.closing) connection.disconnect();
+    return connection;
+  }
+
+  /** Closes every connection; safe to call twice. Ready ones are asked to QUIT, the rest dropped. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all([...this.connections].map(closeConnection)).then(() => undefined);
+    return this.closing;
+  }
+}
+
+/** How long closing waits for a connection to reach its end. */
+const END_TIMEOUT_MS = 2000;
+
+/**
+ * A ready connection is asked to QUIT, and not for long. Between two retries a connection
+ * has no socket, and `disconnect()` alone would only cancel the next retry and leave its
+ * queued commands (BullMQ's own close among them) waiting forever; one last attempt, which
+ * the closing retry strategy does not repeat, ends it properly and fails those commands.
+ */
+async function closeConnection(connection: Redis): Promise<void> {
+  if (connection.status === 'end') return;
+  const ended = new Promise<void>((resolve) => connection.once('end', () => resolve()));
+  if (connection.status === 'ready') {
+    await settleWithin(connection.quit(), QUIT_TIMEOUT_MS);
+    connection.disconnect();
+  } else if (connection.status === 'reconnecting') {
+    connection.disconnect();
+    connection.connect().catch(() => undefined);
+  } else {
+    connection.disconnect();
+  }
+  if (!hasEnded(connection)) await settleWithin(ended, END_TIMEOUT_MS);
+}
+
+/** Read afresh: the status changes under event handlers, which TypeScript's narrowing cannot see. */
+function hasEnded(connection: Redis): boolean {
+  return connection.status === 'end';
+}
+
+async function settleWithin(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([promise.catch(() => undefined), timedOut]);
+  clearTimeout(timer);
 }

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { Closer, HttpService, closeRedis, connectRedis, healthRoutes, type Logger } from '@dishpatch/shared';
+import { Closer, HttpService, RedisConnections, healthRoutes, type Logger } from '@dishpatch/shared';
 import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
 import { bullPrefixOf, type WorkerConfig } from './config.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE, TICK_JOB_NAME, runKitchenTick, type TickSummary } from './kitchen-clock.js';
@@ -10,6 +10,21 @@ import { WorkerMetrics } from './worker-metrics.js';
 const KEPT_FINISHED_TICKS = 100;
 /** How long closing may wait on Redis (to record the last tick, to quit) before going on without it. */
 const WORKER_CLOSE_TIMEOUT_MS = 5000;
+
+/** Whether `promise` settles (either way) within `timeoutMs`. */
+async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const outcome = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return outcome;
+}
 
 export interface WorkerApp {
   readonly metrics: WorkerMetrics;
@@ -49,8 +64,11 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   });
 
   // BullMQ workers block on Redis and must never give up on a command: maxRetriesPerRequest null.
-  const redis = connectRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: null });
-  closer.add('redis', () => closeRedis(redis));
+  // Closing the connections closes the blocking one BullMQ duplicates from this one too, even
+  // when the worker's own close could not finish because Redis went away meanwhile.
+  const redisConnections = new RedisConnections(config.REDIS_URL, logger);
+  closer.add('redis', () => redisConnections.close());
+  const redis = redisConnections.open('bullmq', { maxRetriesPerRequest: null });
 
   const queue = new Queue(KITCHEN_QUEUE, { connection: redis, prefix });
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
@@ -75,23 +93,19 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   closer.add('worker', async () => {
     // A graceful close stops taking ticks at once, lets the one under way finish (database
-    // work), records it and quits, which needs Redis: with Redis down it would wait forever.
-    // Then the tick is awaited here and the close forced; an unrecorded tick is delivered
-    // again after BullMQ's stall check, which is harmless since ticks are idempotent.
-    const graceful = redis.status === 'ready' ? worker.close() : undefined;
+    // work), records it and quits, which needs Redis; with Redis already down it is forced
+    // instead. An unrecorded tick is delivered again after BullMQ's stall check, which is
+    // harmless since ticks are idempotent.
+    const closed = worker.close(redis.status !== 'ready');
     // A failed tick has already been logged and counted by runKitchenTick.
     await tickUnderWay?.catch(() => undefined);
-    if (!graceful) {
-      await worker.close(true);
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timed out'>((resolve) => {
-      timer = setTimeout(() => resolve('timed out'), WORKER_CLOSE_TIMEOUT_MS);
-    });
-    const outcome = await Promise.race([graceful, timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timed out') logger.warn({ redisStatus: redis.status }, 'worker did not close through Redis in time; going on without it');
+    if (await settlesWithin(closed, WORKER_CLOSE_TIMEOUT_MS)) return;
+    // Redis went away during the close: BullMQ's commands wait for it forever, and until its
+    // close finishes its lock-extender and stall-check timers keep the process alive. Dropping
+    // the connections fails those commands at once, so the close can finish.
+    logger.warn({ redisStatus: redis.status }, 'worker did not close through Redis in time; dropping the Redis connections');
+    await redisConnections.close();
+    if (!(await settlesWithin(closed, WORKER_CLOSE_TIMEOUT_MS))) logger.error('worker close did not finish after its Redis connections were dropped');
   });
 
   let running = false;

@@ -1,4 +1,4 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { createOrdersDataSource, type OrdersDataSourceOptions } from '@dishpatch/orders-subgraph/data-source';
@@ -99,17 +99,6 @@ export async function historyProblems(dataSource: DataSource): Promise<string[]>
   return problems;
 }
 
-/** Polls until `check` returns a value other than undefined; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** A free TCP port on 127.0.0.1 (for processes, like redis-server, that cannot take port 0). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -117,54 +106,4 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/**
- * A TCP proxy in front of a server that the test can cut (every open connection dropped and
- * new ones refused) and restore, to play an unreachable database.
- */
-export class CuttableProxy {
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private cutOff = false;
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {
-    this.server = createServer((client) => {
-      if (this.cutOff) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  cut(): void {
-    this.cutOff = true;
-    for (const socket of this.sockets) socket.destroy();
-  }
-
-  restore(): void {
-    this.cutOff = false;
-  }
-
-  async stop(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
 }

@@ -5,11 +5,11 @@ import { after, afterEach, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
-import { createTestDatabase, createTestRedis, testLogger, TEST_ADMIN_DATABASE_URL, type TestRedis } from '@dishpatch/shared/testing';
+import { activeResources, createTestDatabase, createTestRedis, CuttableProxy, resourcesLeftSince, testLogger, TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL, waitFor, type TestRedis } from '@dishpatch/shared/testing';
 import { createWorkerApp, type WorkerApp } from '../src/app.js';
 import { bullPrefixOf, loadWorkerConfig } from '../src/config.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE } from '../src/kitchen-clock.js';
-import { countByStatus, createOrdersTestDatabase, CuttableProxy, freePort, historyProblems, insertOrders, waitFor } from './support.js';
+import { countByStatus, createOrdersTestDatabase, freePort, historyProblems, insertOrders } from './support.js';
 
 const TICK_MS = 200;
 const STAGE_SECONDS = 30;
@@ -196,5 +196,85 @@ describe('worker app', () => {
     const closing = app.close().then(() => (closed = true));
     await waitFor('close() to finish with Redis down', () => (closed ? true : undefined), 30_000);
     await closing;
+  });
+
+  describe('close() releases every connection and timer it made', () => {
+    /**
+     * The worker behind two cuttable proxies. `before` is taken while the test holds no
+     * connection of its own; the test's `probe` must be closed before comparing with it.
+     */
+    async function startBehindProxies(label: string) {
+      const db = await createOrdersTestDatabase(label);
+      defer(() => db.drop());
+      await db.dataSource.destroy();
+      const redis = createTestRedis(label);
+      defer(() => redis.cleanup());
+      const redisTarget = new URL(TEST_REDIS_URL);
+      const redisProxy = await new CuttableProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) }).start();
+      defer(() => redisProxy.stop());
+      const pgTarget = new URL(TEST_ADMIN_DATABASE_URL);
+      const pgProxy = await new CuttableProxy({ host: pgTarget.hostname, port: Number(pgTarget.port || 5432) }).start();
+      defer(() => pgProxy.stop());
+      const viaProxy = new URL(db.database.url);
+      viaProxy.port = String(pgProxy.port);
+      const before = activeResources();
+      const app = createWorkerApp(
+        workerConfig({ databaseUrl: viaProxy.toString(), redis, redisUrl: `redis://127.0.0.1:${redisProxy.port}` }),
+        testLogger,
+      );
+      defer(() => app.close());
+      const port = await app.listen(0, '127.0.0.1');
+      await app.start();
+      const probe = createOrdersDataSource({ url: db.database.url, poolSize: 2 });
+      await probe.initialize();
+      defer(async () => {
+        if (probe.isInitialized) await probe.destroy();
+      });
+      return { probe, app, url: `http://127.0.0.1:${port}`, redisProxy, pgProxy, before };
+    }
+
+    it('with Redis down', async () => {
+      const { probe, app, url, redisProxy, before } = await startBehindProxies('worker_close_redis_down');
+      const waiting = await insertOrders(probe, { count: 2, status: 'WAITING', ageSeconds: DUE });
+      await waitFor('a tick', async () => ((await countByStatus(probe, waiting))['IN_PROGRESS'] === 2 ? true : undefined));
+      await probe.destroy();
+      redisProxy.cut();
+      await waitFor('the worker to see Redis gone', async () => ((await fetch(`${url}/ready`)).status === 503 ? true : undefined));
+      await app.close();
+      assert.deepEqual(await resourcesLeftSince(before), []);
+    });
+
+    it('with PostgreSQL down', async () => {
+      const { probe, app, url, pgProxy, before } = await startBehindProxies('worker_close_pg_down');
+      await probe.destroy();
+      await waitFor('the worker to reach the database', async () => ((await fetch(`${url}/ready`)).status === 200 ? true : undefined));
+      pgProxy.cut();
+      await waitFor('the worker to see PostgreSQL gone', async () => ((await fetch(`${url}/ready`)).status === 503 ? true : undefined));
+      await app.close();
+      assert.deepEqual(await resourcesLeftSince(before), []);
+    });
+
+    it('with Redis lost while it waits for the tick under way (the CI hang: BullMQ timers and its blocking connection outlived close)', async () => {
+      const { probe, app, redisProxy, before } = await startBehindProxies('worker_close_redis_lost');
+      await insertOrders(probe, { count: 2, status: 'WAITING', ageSeconds: DUE });
+      // Hold the orders table so that the next tick waits inside PostgreSQL, then close while it does.
+      const holder = probe.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      await holder.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+      await waitFor('a tick to wait for the lock', async () => {
+        const [row] = (await probe.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'orders'::regclass`,
+        )) as Array<{ n: number }>;
+        return row!.n > 0 ? true : undefined;
+      });
+      const closing = app.close();
+      redisProxy.cut();
+      await holder.rollbackTransaction();
+      await holder.release();
+      await probe.destroy();
+      await closing;
+      assert.deepEqual(await resourcesLeftSince(before), []);
+    });
   });
 });

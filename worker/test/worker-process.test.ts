@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createTestRedis, type TestRedis } from '@dishpatch/shared/testing';
-import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, waitFor, type OrdersTestDatabase } from './support.js';
+import { createTestRedis, waitFor, type TestRedis } from '@dishpatch/shared/testing';
+import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, type OrdersTestDatabase } from './support.js';
 
 const WORKER_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
 const STAGE_SECONDS = 30;

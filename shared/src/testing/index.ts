@@ -134,3 +134,7 @@ export class StatementCounter implements TypeOrmLogger {
   logMigration(): void {}
   log(): void {}
 }
+
+export { activeResources, resourcesLeftSince } from './active-resources.js';
+export { CuttableProxy, createCuttableTestStorage, type CuttableTestStorage } from './cuttable-proxy.js';
+export { waitFor } from './wait-for.js';
