@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, specifiedRules, validate } from 'graphql';
-import { composeSupergraph } from '../src/composition.js';
+import { composeSupergraph } from '../../tooling/src/composition.js';
 import { loadGatewayConfig } from '../src/config.js';
 import { requestGuards } from '../src/guards.js';
 import { readSupergraphConfig, REPO_ROOT } from '../src/supergraph-config.js';
