@@ -11,9 +11,9 @@ import { parse as parseYaml } from 'yaml';
 import { loadAuthConfig } from '../../auth-subgraph/src/config.js';
 import { loadOrdersConfig } from '../../orders-subgraph/src/config.js';
 import { loadWorkerConfig } from '../../worker/src/config.js';
-import { resolveSubgraphUrls } from '../src/app.js';
-import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';
-import { readSupergraphConfig, REPO_ROOT } from '../src/supergraph-config.js';
+import { resolveSubgraphUrls } from '../../gateway/src/app.js';
+import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config.js';
+import { readSupergraphConfig, REPO_ROOT } from '../../gateway/src/supergraph-config.js';
 
 interface ComposeService {
   image?: string;
