@@ -10,7 +10,7 @@ import {
   composeSupergraph,
   describeCompositionError,
   describeCompositionHint,
-} from '../gateway/src/composition.js';
+} from '../tooling/src/composition.js';
 import { readSupergraphConfig, REPO_ROOT, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
 
 const config = readSupergraphConfig(SUPERGRAPH_CONFIG_PATH);

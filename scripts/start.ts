@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { composeSupergraph, describeCompositionError } from '../gateway/src/composition.js';
+import { composeSupergraph, describeCompositionError } from '../tooling/src/composition.js';
 import { readSupergraphConfig, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
 import { prepareDemoManager, seedDemo } from './lib/demo-seed.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './lib/embedded-postgres.js';

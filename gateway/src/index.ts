@@ -2,13 +2,13 @@ import cluster from 'node:cluster';
 import { Closer, closeOnSignals, createLogger } from '@dishpatch/shared';
 import { buildGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
-import { closeWhenPrimaryAsks, superviseWorkers } from './workers.js';
+import { closeWhenPrimaryAsks, superviseClusterProcesses } from './cluster-supervisor.js';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
 
 if (config.GATEWAY_WORKERS > 1 && cluster.isPrimary) {
-  superviseWorkers(config.GATEWAY_WORKERS, logger);
+  superviseClusterProcesses(config.GATEWAY_WORKERS, logger);
 } else {
   const closer = new Closer(logger);
   closeOnSignals(closer, logger);

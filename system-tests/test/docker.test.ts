@@ -1,23 +1,23 @@
 /**
  * What can be checked of the container setup without a Docker engine: docker-compose.yml
- * parses and gives each service every setting its own config needs, and every Dockerfile
- * copies paths that exist and runs commands that exist.
+ * parses and gives each service every setting its own config needs, and the one Dockerfile
+ * has a target per service that copies paths that exist and runs commands that exist.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { loadAuthConfig } from '../../auth-subgraph/src/config.js';
 import { loadOrdersConfig } from '../../orders-subgraph/src/config.js';
 import { loadWorkerConfig } from '../../worker/src/config.js';
-import { resolveSubgraphUrls } from '../src/app.js';
-import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';
-import { readSupergraphConfig, REPO_ROOT } from '../src/supergraph-config.js';
+import { resolveSubgraphUrls } from '../../gateway/src/app.js';
+import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config.js';
+import { readSupergraphConfig, REPO_ROOT } from '../../gateway/src/supergraph-config.js';
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile?: string; target?: string };
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition?: string }>;
@@ -72,7 +72,13 @@ describe('docker-compose.yml', () => {
     const redis = service('redis');
     assert.ok(redis.image?.startsWith('redis:'));
     assert.ok(redis.command?.join(' ').includes('--maxmemory-policy noeviction'), 'Redis runs with noeviction');
-    for (const name of Object.keys(APPLICATIONS)) assert.ok(service(name).build, `${name} is built from the repository`);
+    for (const [name, application] of Object.entries(APPLICATIONS)) {
+      const build = service(name).build;
+      assert.ok(build, `${name} is built from the repository`);
+      assert.equal(build.context, '.', `${name} builds from the repository root`);
+      assert.equal(build.dockerfile ?? 'Dockerfile', 'Dockerfile', `${name} builds from the one Dockerfile`);
+      assert.equal(build.target, application.workspace, `${name} builds the target named after its workspace`);
+    }
     assert.deepEqual(service('gateway').ports, ['4000:4000']);
   });
 
@@ -130,6 +136,13 @@ interface DockerInstruction {
   args: string;
 }
 
+interface DockerStage {
+  name: string;
+  /** The image or earlier stage this stage starts from. */
+  from: string;
+  instructions: DockerInstruction[];
+}
+
 /** Instructions of a Dockerfile, continuation lines joined, comments dropped. */
 function instructionsOf(dockerfile: string): DockerInstruction[] {
   return dockerfile
@@ -143,7 +156,22 @@ function instructionsOf(dockerfile: string): DockerInstruction[] {
     });
 }
 
-describe('Dockerfiles', () => {
+/** The stages of a Dockerfile, each with the instructions after its FROM. */
+function stagesOf(instructions: DockerInstruction[]): DockerStage[] {
+  const stages: DockerStage[] = [];
+  for (const instruction of instructions) {
+    if (instruction.keyword === 'FROM') {
+      const [from = '', as, name] = instruction.args.split(/\s+/);
+      stages.push({ name: as?.toUpperCase() === 'AS' && name ? name : String(stages.length), from, instructions: [] });
+    } else {
+      assert.ok(stages.length > 0, `${instruction.keyword} before any FROM`);
+      stages.at(-1)!.instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+describe('Dockerfile', () => {
   const ignored = readFileSync(resolve(REPO_ROOT, '.dockerignore'), 'utf8')
     .split('\n')
     .map((line) => line.trim())
@@ -154,51 +182,101 @@ describe('Dockerfiles', () => {
       return path === bare || path.startsWith(`${bare}/`) || path.split('/').includes(bare);
     });
 
+  const instructions = instructionsOf(readFileSync(resolve(REPO_ROOT, 'Dockerfile'), 'utf8'));
+  const stages = stagesOf(instructions);
+  const stage = (name: string) => {
+    const found = stages.find((candidate) => candidate.name === name);
+    assert.ok(found, `the Dockerfile has no stage ${name}`);
+    return found;
+  };
+  /** A stage and the stages it is built on, nearest first. */
+  const lineage = (name: string): DockerStage[] => {
+    const chain = [stage(name)];
+    for (;;) {
+      const parent = stages.find((candidate) => candidate.name === chain.at(-1)!.from);
+      if (!parent) return chain;
+      chain.push(parent);
+    }
+  };
+  /** The last instruction of a kind in effect in a stage: its own, else inherited. */
+  const effective = (chain: DockerStage[], keyword: string) =>
+    chain.map((link) => link.instructions.filter((instruction) => instruction.keyword === keyword).at(-1)).find(Boolean)?.args;
+  /** The stages a chain copies files from (`COPY --from=<stage>`). */
+  const copiedFrom = (chain: DockerStage[]) =>
+    chain.flatMap((link) => link.instructions)
+      .filter((instruction) => instruction.keyword === 'COPY')
+      .map((instruction) => /--from=(\S+)/.exec(instruction.args)?.[1])
+      .filter((name) => name !== undefined);
+
+  it('is the only one: no workspace keeps a Dockerfile of its own', () => {
+    for (const workspace of rootPackage.workspaces) {
+      assert.ok(!existsSync(resolve(REPO_ROOT, workspace, 'Dockerfile')), `${workspace}/Dockerfile is gone`);
+    }
+    assert.deepEqual(readdirSync(REPO_ROOT).filter((entry) => /dockerfile/i.test(entry)), ['Dockerfile']);
+  });
+
+  it('starts from a supported Node LTS image (Node 20 reached end of life in April 2026)', () => {
+    const images = stages.map((candidate) => candidate.from).filter((from) => !stages.some((candidate) => candidate.name === from));
+    assert.deepEqual(images, ['node:24-bookworm-slim']);
+  });
+
+  it('copies only paths that exist in the build context and are not ignored', () => {
+    for (const { args } of instructions.filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from'))) {
+      const sources = args.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1);
+      for (const source of sources) {
+        assert.ok(existsSync(resolve(REPO_ROOT, source)), `${source} exists`);
+        assert.ok(!isIgnored(posix.normalize(source)), `${source} is not excluded by .dockerignore`);
+      }
+    }
+  });
+
+  it('runs only npm scripts that exist', () => {
+    for (const { args } of instructions.filter((instruction) => instruction.keyword === 'RUN')) {
+      for (const [, script] of args.matchAll(/npm run (\S+)/g)) {
+        assert.ok(rootPackage.scripts[script!], `npm run ${script} exists in package.json`);
+      }
+    }
+  });
+
   for (const [name, application] of Object.entries(APPLICATIONS)) {
-    const definition = service(name);
-    const dockerfilePath = resolve(REPO_ROOT, definition.build!.context, definition.build!.dockerfile);
+    describe(`target ${application.workspace} (${name})`, () => {
+      const chain = lineage(application.workspace);
+      const target = chain[0]!;
 
-    describe(definition.build!.dockerfile, () => {
-      const instructions = instructionsOf(readFileSync(dockerfilePath, 'utf8'));
-      const finalStage = instructions.slice(instructions.map((instruction) => instruction.keyword).lastIndexOf('FROM'));
-
-      it('is multi-stage and runs as a non-root user', () => {
-        assert.ok(instructions.filter((instruction) => instruction.keyword === 'FROM').length >= 2);
-        const user = finalStage.filter((instruction) => instruction.keyword === 'USER').at(-1)?.args;
-        assert.ok(user && !['root', '0'].includes(user), `final stage user: ${user}`);
+      it('runs as a non-root user', () => {
+        const user = effective(chain, 'USER');
+        assert.ok(user && !['root', '0'].includes(user), `${application.workspace} user: ${user}`);
       });
 
-      it('copies only paths that exist in the build context and are not ignored', () => {
-        for (const { args } of instructions.filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from'))) {
-          const sources = args.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1);
-          for (const source of sources) {
-            assert.ok(existsSync(resolve(REPO_ROOT, definition.build!.context, source)), `${source} exists`);
-            assert.ok(!isIgnored(posix.normalize(source)), `${source} is not excluded by .dockerignore`);
-          }
+      it('installs the production dependencies of its own workspace, with every workspace manifest the lockfile names', () => {
+        const installers = copiedFrom(chain).map(lineage).filter((from) =>
+          from.some((link) => link.instructions.some((instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm ci'))),
+        );
+        assert.equal(installers.length, 1, `${application.workspace} copies its dependencies from one stage`);
+        const installer = installers[0]!;
+        const install = installer.flatMap((link) => link.instructions).find((instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm ci'))!.args;
+        assert.ok(install.includes('--omit=dev'), 'npm ci --omit=dev');
+        const workspaces = [...install.matchAll(/--workspace[= ](\S+)/g)].map(([, workspace]) => workspace);
+        assert.deepEqual(workspaces, [application.workspace]);
+        const copied = installer.flatMap((link) => link.instructions).filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args);
+        for (const workspace of rootPackage.workspaces) {
+          assert.ok(copied.includes(`${workspace}/package.json ${workspace}/package.json`), `npm ci sees ${workspace}/package.json`);
         }
       });
 
-      it('installs production dependencies of workspaces that exist, and runs commands that exist', () => {
-        const runs = instructions.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args);
-        const install = runs.find((run) => run.includes('npm ci'));
-        assert.ok(install?.includes('--omit=dev'), 'npm ci --omit=dev');
-        for (const run of runs) {
-          for (const [, workspace] of run.matchAll(/--workspace[= ](\S+)/g)) {
-            assert.ok(rootPackage.workspaces.includes(workspace!), `${workspace} is a workspace`);
-            assert.equal(workspace, application.workspace);
-          }
-          for (const [, script] of run.matchAll(/npm run (\S+)/g)) {
-            assert.ok(rootPackage.scripts[script!], `npm run ${script} exists in package.json`);
-          }
-        }
+      it('has a health check on its own port', () => {
+        const healthcheck = effective(chain, 'HEALTHCHECK') ?? '';
+        assert.ok(healthcheck.includes(`process.env.${application.portVariable}`), healthcheck);
+        const port = service(name).environment?.[application.portVariable];
+        assert.ok(effective(chain, 'EXPOSE')?.split(/\s+/).includes(port!), `${application.workspace} exposes ${port}`);
       });
 
       it('starts the workspace entry point with the tsx it installs', () => {
         const tsxPrefix = /npm install --prefix (\S+)/.exec(instructions.map((instruction) => instruction.args).join('\n'))?.[1];
         assert.ok(tsxPrefix, 'tsx is installed apart');
-        const cmd = JSON.parse(finalStage.find((instruction) => instruction.keyword === 'CMD')!.args) as string[];
-        const workdir = finalStage.filter((instruction) => instruction.keyword === 'WORKDIR').at(-1)!.args;
-        assert.equal(workdir, `/app/${application.workspace}`);
+        assert.ok(copiedFrom(chain).some((from) => lineage(from).some((link) => link.instructions.some((instruction) => instruction.args.includes(`npm install --prefix ${tsxPrefix}`)))), 'the target copies that tsx');
+        const cmd = JSON.parse(target.instructions.find((instruction) => instruction.keyword === 'CMD')!.args) as string[];
+        assert.equal(effective(chain, 'WORKDIR'), `/app/${application.workspace}`);
         const loader = cmd[cmd.indexOf('--import') + 1]!;
         assert.equal(loader, `file://${tsxPrefix}/node_modules/tsx/dist/loader.mjs`);
         // The same file in the locally installed tsx: the path inside the package is right.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { composeServices, type CompositionSuccess } from '@apollo/composition';
 import { getLocation, parse, Source, type GraphQLError, type GraphQLSchema } from 'graphql';
-import { REPO_ROOT, type SupergraphConfig } from './supergraph-config.js';
+import { REPO_ROOT, type SupergraphConfig } from '../../gateway/src/supergraph-config.js';
 
 type CompositionHint = CompositionSuccess['hints'][number];
 

@@ -13,7 +13,7 @@ const STOP_GRACE_MS = 15_000;
  * dies on its own takes the others down with it and the primary exits with 1, so whatever
  * supervises the gateway sees the failure and restarts it whole.
  */
-export function superviseWorkers(count: number, logger: Logger): void {
+export function superviseClusterProcesses(count: number, logger: Logger): void {
   const workers = new Set<Worker>();
   let stopping = false;
   const stopAll = () => {

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, specifiedRules, validate } from 'graphql';
-import { composeSupergraph } from '../src/composition.js';
-import { loadGatewayConfig } from '../src/config.js';
-import { requestGuards } from '../src/guards.js';
-import { readSupergraphConfig, REPO_ROOT } from '../src/supergraph-config.js';
+import { composeSupergraph } from '../../tooling/src/composition.js';
+import { loadGatewayConfig } from '../../gateway/src/config.js';
+import { requestGuards } from '../../gateway/src/guards.js';
+import { readSupergraphConfig, REPO_ROOT } from '../../gateway/src/supergraph-config.js';
 
 const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples');
 const EXPECTED = [

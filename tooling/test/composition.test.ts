@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildSchema } from 'graphql';
 import { composeSupergraph, describeCompositionError } from '../src/composition.js';
-import { readSupergraphConfig, REPO_ROOT, SUPERGRAPH_SDL_PATH } from '../src/supergraph-config.js';
+import { readSupergraphConfig, REPO_ROOT, SUPERGRAPH_SDL_PATH } from '../../gateway/src/supergraph-config.js';
 import { contractGaps } from './support/schema-superset.js';
 
 /** The client contract lives beside the repository (CI checks it out next to the clone). */
@@ -75,7 +75,7 @@ describe('composition', () => {
     assert.equal(composition.ok, false);
     const described = composition.ok ? [] : composition.errors.map(describeCompositionError);
     assert.ok(
-      described.some((line) => line.includes('[FIELD_TYPE_MISMATCH]') && line.includes('gateway/test/fixtures/conflict-b.graphql:')),
+      described.some((line) => line.includes('[FIELD_TYPE_MISMATCH]') && line.includes('tooling/test/fixtures/conflict-b.graphql:')),
       described.join('\n'),
     );
   });
