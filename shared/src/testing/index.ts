@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { pino } from 'pino';
-import { publicJwkOf, signAccessToken, type Role, type SigningKey } from '../tokens.js';
+import { publicJwkOf, signAccessToken, type Role, type SigningKey } from '../tokens/token-verifier.js';
 
 /** The machine's PostgreSQL that tests use (trust auth); override with TEST_DATABASE_ADMIN_URL. */
 export const TEST_ADMIN_DATABASE_URL = process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
