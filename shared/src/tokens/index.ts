@@ -15,4 +15,9 @@ export {
   type TokenVerifierOptions,
   type Viewer,
 } from './token-verifier.js';
-export { SessionRevocationList } from './session-revocation-list.js';
+export {
+  SessionRevocationList,
+  revokedSessionKey,
+  sessionRevocationChannel,
+  sessionRevocationMessage,
+} from './session-revocation-list.js';
