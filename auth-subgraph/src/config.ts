@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, commonConfigShape, env, loadConfig } from '@dishpatch/shared';
+import { ConfigError, commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
 
 /** Below this work factor a stolen hash falls too fast; only tests may go lower, and must say so. */
 export const MIN_PRODUCTION_BCRYPT_ROUNDS = 10;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import DataLoader from 'dataloader';
-import type { AuthenticatedContext, Authentication, TokenVerifier } from '@dishpatch/shared';
+import type { AuthenticatedContext } from '@dishpatch/shared/authorization';
+import type { Authentication, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { UserRecord } from './entities/user.js';
 import type { ClientInfo, SessionService } from './services/session-service.js';
 import type { UserService } from './services/user-service.js';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { runMigrationsUnderLock } from '@dishpatch/shared';
+import { runMigrationsUnderLock } from '@dishpatch/shared/database';
 import { authEntities } from './entities/index.js';
 import { CreateAuthSchema1764250000000 } from './migrations/1764250000000-create-auth-schema.js';
 

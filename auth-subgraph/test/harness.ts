@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { Logger } from '@dishpatch/shared';
+import type { Logger } from '@dishpatch/shared/observability';
 import { createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { buildAuthApp, type AuthApp } from '../src/app.js';
 import { loadAuthConfig, type AuthConfig } from '../src/config.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared';
+import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import { testLogger } from '@dishpatch/shared/testing';
 import { AuthHarness, LOGOUT, ME, REFRESH, errorOf, type AuthPayload } from './harness.js';
 

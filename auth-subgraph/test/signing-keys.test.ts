@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError } from '@dishpatch/shared';
+import { ConfigError } from '@dishpatch/shared/config';
 import { loadAuthConfig } from '../src/config.js';
 import { GENERATED_KEY_FILE_NAME, jwkThumbprint, loadSigningKeys } from '../src/signing-keys.js';
 import { AuthHarness, ME, newPrivateKeyPem } from './harness.js';

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Closer, Logger } from '@dishpatch/shared';
+import type { Closer } from '@dishpatch/shared/lifecycle';
+import type { Logger } from '@dishpatch/shared/observability';
 
 /** What the primary sends a worker to close it (a signal could arrive twice: once from a terminal, once passed on). */
 const SHUTDOWN_MESSAGE = 'dishpatch:gateway:shutdown';

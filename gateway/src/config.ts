@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@dishpatch/shared';
+import { env, loadConfig } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
 

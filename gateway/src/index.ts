@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { Closer, closeOnSignals, createLogger } from '@dishpatch/shared';
+import { Closer, closeOnSignals } from '@dishpatch/shared/lifecycle';
+import { createLogger } from '@dishpatch/shared/observability';
 import { buildGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { closeWhenPrimaryAsks, superviseClusterProcesses } from './cluster-supervisor.js';

@@ -5,17 +5,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { Counter } from 'prom-client';
 import type { Logger as TypeOrmLogger } from 'typeorm';
-import {
-  Closer,
-  HttpService,
-  ServiceMetrics,
-  SessionRevocationList,
-  TokenVerifier,
-  RedisConnections,
-  createErrorFormatter,
-  healthRoutes,
-  type Logger,
-} from '@dishpatch/shared';
+import { createErrorFormatter } from '@dishpatch/shared/errors';
+import { HttpService, healthRoutes } from '@dishpatch/shared/http';
+import { Closer } from '@dishpatch/shared/lifecycle';
+import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
+import { RedisConnections } from '@dishpatch/shared/redis';
+import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { OrdersConfig } from './config.js';
 import { createContextFactory, type OrdersContext } from './context.js';
 import { createOrdersDataSource } from './data-source.js';

@@ -1,4 +1,4 @@
-import { commonConfigShape, env, loadConfig } from '@dishpatch/shared';
+import { commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
 
 /** The orders subgraph's environment, parsed once at start; a bad value names its variable. */
 export const ordersConfigShape = {

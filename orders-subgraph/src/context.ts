@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import DataLoader from 'dataloader';
-import type { AuthenticatedContext, Authentication, TokenVerifier } from '@dishpatch/shared';
+import type { AuthenticatedContext } from '@dishpatch/shared/authorization';
+import type { Authentication, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { DishService } from './dishes/dish-service.js';
 import type { Dish, Order, OrderItem, OrderStatusChange } from './entities/index.js';
 import type { OrderService } from './orders/order-service.js';

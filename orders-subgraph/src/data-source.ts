@@ -1,5 +1,5 @@
 import { DataSource, type LoggerOptions, type Logger as TypeOrmLogger } from 'typeorm';
-import { runMigrationsUnderLock } from '@dishpatch/shared';
+import { runMigrationsUnderLock } from '@dishpatch/shared/database';
 import { ordersEntities } from './entities/index.js';
 import { CreateOrdersSchema1764240000000 } from './migrations/1764240000000-create-orders-schema.js';
 

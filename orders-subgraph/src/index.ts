@@ -1,4 +1,5 @@
-import { Closer, closeOnSignals, createLogger } from '@dishpatch/shared';
+import { Closer, closeOnSignals } from '@dishpatch/shared/lifecycle';
+import { createLogger } from '@dishpatch/shared/observability';
 import { buildOrdersApp } from './app.js';
 import { loadOrdersConfig } from './config.js';
 import { runOrdersMigrations } from './data-source.js';

@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 
 /**
  * The one home of Money: the GraphQL scalar and exact arithmetic. Amounts are decimal strings

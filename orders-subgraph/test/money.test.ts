@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 import { MoneyInput, PRICE_RANGE, formatCents, multiplyMoney, readMoney, sumMoney } from '../src/money.js';
 import { OrdersHarness, PLACE_ORDER, onlyError, type Caller } from './support/harness.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { ConfigError, publishSessionRevocation } from '@dishpatch/shared';
-import { createTestDatabase } from '@dishpatch/shared/testing';
+import { ConfigError } from '@dishpatch/shared/config';
+import { createTestDatabase, revokeTestSession } from '@dishpatch/shared/testing';
 import { loadOrdersConfig } from '../src/config.js';
 import { createOrdersDataSource, runOrdersMigrations } from '../src/data-source.js';
 import { OrdersHarness, onlyError } from './support/harness.js';
@@ -26,7 +26,7 @@ describe('orders service', () => {
   it('refuses the token of a session revoked while it runs, and only that session', async () => {
     const customer = harness.caller('CUSTOMER');
     assert.equal((await harness.graphql(MY_ORDERS, {}, customer)).data?.myOrders.totalCount, 0);
-    await publishSessionRevocation(redis, harness.redis.prefix, customer.sessionId, 900);
+    await revokeTestSession(redis, harness.redis.prefix, customer.sessionId, 900);
     let error;
     // Pub/sub delivery is asynchronous: wait for it, but not forever.
     for (let attempt = 0; attempt < 100; attempt += 1) {

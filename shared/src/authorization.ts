@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
-import type { Authentication, Role, Viewer } from './tokens.js';
+import type { Authentication, Role, Viewer } from './tokens/token-verifier.js';
 
 /** What every resolver context carries about the caller. */
 export interface AuthenticatedContext {

@@ -4,7 +4,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { createErrorFormatter, HttpService, ServiceMetrics, healthRoutes, BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError, createErrorFormatter } from '@dishpatch/shared/errors';
+import { HttpService, healthRoutes } from '@dishpatch/shared/http';
+import { ServiceMetrics } from '@dishpatch/shared/observability';
 import { testLogger } from '@dishpatch/shared/testing';
 
 describe('HttpService', () => {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { SessionRevocationList, TokenVerifier, publishSessionRevocation } from '@dishpatch/shared';
-import { TestIssuer, createTestRedis, testLogger, type TestRedis } from '@dishpatch/shared/testing';
+import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
+import { TestIssuer, createTestRedis, revokeTestSession, testLogger, type TestRedis } from '@dishpatch/shared/testing';
 
 /** Polls until `check` holds or a second has passed; the contract's bound for revocation. */
 async function withinOneSecond(check: () => Promise<boolean>): Promise<boolean> {
@@ -53,7 +53,7 @@ describe('session revocation list', () => {
     const header = `Bearer ${issuer.token('CUSTOMER', { sessionId })}`;
     assert.ok((await verifier.authenticate(header)).viewer, 'accepted before the revocation');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 900);
+    await revokeTestSession(publisher(), redis.prefix, sessionId, 900);
     assert.ok(await withinOneSecond(async () => (await verifier.authenticate(header)).viewer === null));
     assert.equal((await verifier.authenticate(header)).problem, 'Session has been signed out');
     assert.ok((await verifier.authenticate(`Bearer ${issuer.token('CUSTOMER')}`)).viewer, 'other sessions are unaffected');
@@ -61,7 +61,7 @@ describe('session revocation list', () => {
 
   it('a verifier that starts after the revocation refuses it too, before and after it has synchronized', async () => {
     const sessionId = randomUUID();
-    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 900);
+    await revokeTestSession(publisher(), redis.prefix, sessionId, 900);
     const list = newList();
     const verifier = verifierWith(list);
     const header = `Bearer ${issuer.token('CHEF', { sessionId })}`;
@@ -74,7 +74,7 @@ describe('session revocation list', () => {
   it('keeps a revocation only as long as its tokens can live', async () => {
     const sessionId = randomUUID();
     const list = newList();
-    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 1);
+    await revokeTestSession(publisher(), redis.prefix, sessionId, 1);
     assert.ok(await withinOneSecond(() => list.isRevoked(sessionId)));
     const ttl = await connect().pttl(`${redis.prefix}revoked-session:${sessionId}`);
     assert.ok(ttl > 0 && ttl <= 1000, `the record expires (pttl ${ttl})`);
@@ -83,7 +83,7 @@ describe('session revocation list', () => {
   it('does not see revocations under another prefix', async () => {
     const sessionId = randomUUID();
     const elsewhere = newList(`${redis.prefix}other:`);
-    await publishSessionRevocation(publisher(), redis.prefix, sessionId, 900);
+    await revokeTestSession(publisher(), redis.prefix, sessionId, 900);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(await elsewhere.isRevoked(sessionId), false);
   });

@@ -4,28 +4,27 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, type TokenVerifierOptions } from '@dishpatch/shared/tokens';
 import {
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  TokenVerifier,
-  publicJwkOf,
-  signAccessToken,
-  type SigningKey,
-  type TokenVerifierOptions,
-} from '@dishpatch/shared';
-import { TestIssuer, testLogger } from '@dishpatch/shared/testing';
+  TestIssuer,
+  createTestSigningKey,
+  signTestAccessToken,
+  testJwkOf,
+  testLogger,
+  type TestSigningKey,
+} from '@dishpatch/shared/testing';
 
 const base64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const partsOf = (token: string) => token.split('.') as [string, string, string];
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 
-function newKey(kid = `k-${randomUUID().slice(0, 8)}`): SigningKey {
-  return { kid, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey };
+function newKey(kid = `k-${randomUUID().slice(0, 8)}`): TestSigningKey {
+  return createTestSigningKey(kid);
 }
 
 /** A JWKS server whose key set can change and which counts how often it is asked. */
 class CountingJwks {
-  keys: SigningKey[] = [];
+  keys: TestSigningKey[] = [];
   hits = 0;
   url = '';
   private server: Server | undefined;
@@ -34,7 +33,7 @@ class CountingJwks {
     this.server = createServer((_req, res) => {
       this.hits++;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: this.keys.map(publicJwkOf) }));
+      res.end(JSON.stringify({ keys: this.keys.map(testJwkOf) }));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/.well-known/jwks.json`;
@@ -108,7 +107,7 @@ describe('TokenVerifier', () => {
 
   it('refuses HS256 signed with the public key as the secret', async () => {
     const publicPem = createPublicKey(issuer.key.privateKey).export({ format: 'pem', type: 'spki' }).toString();
-    const publicJwk = JSON.stringify(publicJwkOf(issuer.key));
+    const publicJwk = JSON.stringify(testJwkOf(issuer.key));
     for (const [what, secret] of [['PEM', publicPem], ['JWK', publicJwk]] as const) {
       const header = base64url({ alg: 'HS256', typ: 'JWT', kid: issuer.key.kid });
       const payload = base64url(claims({ role: 'MANAGER' }));
@@ -126,7 +125,7 @@ describe('TokenVerifier', () => {
   });
 
   it('refuses an expired token', async () => {
-    const expired = signAccessToken(issuer.key, { userId, role: 'CUSTOMER', sessionId }, -60).token;
+    const expired = signTestAccessToken(issuer.key, { userId, role: 'CUSTOMER', sessionId }, -60);
     await assertRefused('expired 60 s ago', `Bearer ${expired}`, /expired/);
   });
 
@@ -142,9 +141,9 @@ describe('TokenVerifier', () => {
 
   it('refuses an unknown kid, and a foreign key that borrows a known kid', async () => {
     const stranger = newKey();
-    await assertRefused('unknown kid', `Bearer ${signAccessToken(stranger, { userId, role: 'MANAGER', sessionId }, 600).token}`);
-    const impostor: SigningKey = { kid: issuer.key.kid, privateKey: stranger.privateKey };
-    await assertRefused('foreign key with a known kid', `Bearer ${signAccessToken(impostor, { userId, role: 'MANAGER', sessionId }, 600).token}`);
+    await assertRefused('unknown kid', `Bearer ${signTestAccessToken(stranger, { userId, role: 'MANAGER', sessionId }, 600)}`);
+    const impostor: TestSigningKey = { kid: issuer.key.kid, privateKey: stranger.privateKey };
+    await assertRefused('foreign key with a known kid', `Bearer ${signTestAccessToken(impostor, { userId, role: 'MANAGER', sessionId }, 600)}`);
   });
 
   it('refuses another algorithm even with a known kid', async () => {
@@ -183,7 +182,7 @@ describe('TokenVerifier', () => {
       logger: testLogger,
     });
     assert.equal((await local.authenticate(`Bearer ${valid}`)).viewer?.userId, userId);
-    const stranger = signAccessToken(newKey(), { userId, role: 'CUSTOMER', sessionId }, 600).token;
+    const stranger = signTestAccessToken(newKey(), { userId, role: 'CUSTOMER', sessionId }, 600);
     assert.equal((await local.authenticate(`Bearer ${stranger}`)).viewer, null);
     assert.throws(() => new TokenVerifier({ isSessionRevoked: async () => false, logger: testLogger }), /jwksUrl or localKeys/);
   });
@@ -195,17 +194,17 @@ describe('TokenVerifier', () => {
       jwks.keys = [first];
       const counting = verifierFor({ jwksUrl: jwks.url, minRefetchIntervalMs: 60_000 });
       const viewer = { userId, role: 'CUSTOMER' as const, sessionId };
-      assert.ok((await counting.authenticate(`Bearer ${signAccessToken(first, viewer, 600).token}`)).viewer);
+      assert.ok((await counting.authenticate(`Bearer ${signTestAccessToken(first, viewer, 600)}`)).viewer);
       assert.equal(jwks.hits, 1);
-      const forged = Array.from({ length: 20 }, () => signAccessToken(newKey(), viewer, 600).token);
+      const forged = Array.from({ length: 20 }, () => signTestAccessToken(newKey(), viewer, 600));
       await Promise.all(forged.map((token) => counting.authenticate(`Bearer ${token}`)));
       assert.ok(jwks.hits <= 2, `unknown kids caused ${jwks.hits - 1} refetches`);
 
       const rotated = newKey();
       jwks.keys = [first, rotated];
       const eager = verifierFor({ jwksUrl: jwks.url, minRefetchIntervalMs: 0 });
-      assert.ok((await eager.authenticate(`Bearer ${signAccessToken(first, viewer, 600).token}`)).viewer);
-      assert.ok((await eager.authenticate(`Bearer ${signAccessToken(rotated, viewer, 600).token}`)).viewer, 'a rotated-in key is found');
+      assert.ok((await eager.authenticate(`Bearer ${signTestAccessToken(first, viewer, 600)}`)).viewer);
+      assert.ok((await eager.authenticate(`Bearer ${signTestAccessToken(rotated, viewer, 600)}`)).viewer, 'a rotated-in key is found');
     } finally {
       await jwks.stop();
     }

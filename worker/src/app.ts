@@ -1,6 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { Closer, HttpService, RedisConnections, healthRoutes, type Logger } from '@dishpatch/shared';
+import { HttpService, healthRoutes } from '@dishpatch/shared/http';
+import { Closer } from '@dishpatch/shared/lifecycle';
+import type { Logger } from '@dishpatch/shared/observability';
+import { RedisConnections } from '@dishpatch/shared/redis';
 import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
 import { bullPrefixOf, type WorkerConfig } from './config.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE, TICK_JOB_NAME, runKitchenTick, type TickSummary } from './kitchen-clock.js';

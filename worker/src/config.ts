@@ -1,4 +1,4 @@
-import { commonConfigShape, env, loadConfig } from '@dishpatch/shared';
+import { commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
 import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
 
 /** The worker's environment: one schema, parsed once at start; a bad value names its variable. */

@@ -1,4 +1,6 @@
-import { Closer, ConfigError, closeOnSignals, createLogger } from '@dishpatch/shared';
+import { ConfigError } from '@dishpatch/shared/config';
+import { Closer, closeOnSignals } from '@dishpatch/shared/lifecycle';
+import { createLogger } from '@dishpatch/shared/observability';
 import { createWorkerApp } from './app.js';
 import { loadWorkerConfig, type WorkerConfig } from './config.js';
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from '@dishpatch/shared';
+import type { Logger } from '@dishpatch/shared/observability';
 import { advanceDueOrders, type AdvanceDueOrdersResult } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
 import type { WorkerMetrics } from './worker-metrics.js';
 

@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import { ServiceMetrics } from '@dishpatch/shared';
+import { ServiceMetrics } from '@dishpatch/shared/observability';
 
 /** The service's registry plus what a tick does: orders moved per transition, tick time, failures. */
 export class WorkerMetrics extends ServiceMetrics {

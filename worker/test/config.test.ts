@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '@dishpatch/shared';
+import { ConfigError } from '@dishpatch/shared/config';
 import { bullPrefixOf, loadWorkerConfig } from '../src/config.js';
 
 describe('worker config', () => {

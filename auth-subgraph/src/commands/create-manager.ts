@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { AppError, ConfigError, ConflictError } from '@dishpatch/shared';
+import { ConfigError } from '@dishpatch/shared/config';
+import { AppError, ConflictError } from '@dishpatch/shared/errors';
 import { loadAuthConfig } from '../config.js';
 import { createAuthDataSource, migrateAuthDatabase } from '../data-source.js';
 import { PasswordHasher } from '../services/passwords.js';

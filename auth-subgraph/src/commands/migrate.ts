@@ -1,4 +1,4 @@
-import { createLogger } from '@dishpatch/shared';
+import { createLogger } from '@dishpatch/shared/observability';
 import { loadAuthConfig } from '../config.js';
 import { createAuthDataSource, migrateAuthDatabase } from '../data-source.js';
 

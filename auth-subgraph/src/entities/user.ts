@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import type { Role } from '@dishpatch/shared';
+import type { Role } from '@dishpatch/shared/tokens';
 
 /** A row of `users`, as every layer of the auth subgraph sees it (and the GraphQL `User` maps to). */
 export interface UserRecord {

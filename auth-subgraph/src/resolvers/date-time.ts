@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 
 function parseDate(value: unknown): Date {
   const date = typeof value === 'string' ? new Date(value) : undefined;

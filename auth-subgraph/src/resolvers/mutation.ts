@@ -1,4 +1,4 @@
-import { requireRole, requireViewer } from '@dishpatch/shared';
+import { requireRole, requireViewer } from '@dishpatch/shared/authorization';
 import type { MutationResolvers } from '../generated/graphql.js';
 
 export const Mutation: MutationResolvers = {

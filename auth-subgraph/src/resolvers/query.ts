@@ -1,4 +1,4 @@
-import { requireRole } from '@dishpatch/shared';
+import { requireRole } from '@dishpatch/shared/authorization';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimitedError } from '@dishpatch/shared';
+import { RateLimitedError } from '@dishpatch/shared/errors';
 
 export interface LoginRateLimits {
   /** Attempts per email within the window. */

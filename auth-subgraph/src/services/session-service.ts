@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
-import {
-  BadUserInputError,
-  UnauthenticatedError,
-  publishSessionRevocation,
-  signAccessToken,
-  type Logger,
-  type Viewer,
-} from '@dishpatch/shared';
+import { BadUserInputError, UnauthenticatedError } from '@dishpatch/shared/errors';
+import type { Logger } from '@dishpatch/shared/observability';
+import type { Viewer } from '@dishpatch/shared/tokens';
 import { userColumns, type UserRecord } from '../entities/user.js';
 import type { SigningKeySet } from '../signing-keys.js';
+import { signAccessToken } from '../tokens/access-token-signer.js';
+import { publishSessionRevocation } from '../tokens/session-revocation-publisher.js';
 import type { LoginRateLimiter } from './login-rate-limiter.js';
 import { MAX_PASSWORD_BYTES } from './passwords.js';
 import type { RegistrationInput, UserService } from './user-service.js';

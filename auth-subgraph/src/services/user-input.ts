@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 import { MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES } from './passwords.js';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,50}$/;

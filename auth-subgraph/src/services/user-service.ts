@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import {
-  BadUserInputError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  type Role,
-  type Viewer,
-} from '@dishpatch/shared';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@dishpatch/shared/errors';
+import type { Role, Viewer } from '@dishpatch/shared/tokens';
 import { userColumns, type UserRecord } from '../entities/user.js';
 import type { PasswordHasher } from './passwords.js';
 import { isUuid, validEmail, validPassword, validUsername, validUuid } from './user-input.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RouteHandler } from '@dishpatch/shared';
+import type { RouteHandler } from '@dishpatch/shared/http';
 
 const require = createRequire(import.meta.url);
 

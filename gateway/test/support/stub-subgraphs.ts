@@ -5,7 +5,9 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
-import { BadUserInputError, createErrorFormatter, healthRoutes, HttpService, ServiceMetrics, UnauthenticatedError } from '@dishpatch/shared';
+import { BadUserInputError, UnauthenticatedError, createErrorFormatter } from '@dishpatch/shared/errors';
+import { HttpService, healthRoutes } from '@dishpatch/shared/http';
+import { ServiceMetrics } from '@dishpatch/shared/observability';
 import { testLogger } from '@dishpatch/shared/testing';
 import { readSupergraphConfig } from '../../src/supergraph-config.js';
 

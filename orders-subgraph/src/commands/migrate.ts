@@ -1,4 +1,4 @@
-import { createLogger } from '@dishpatch/shared';
+import { createLogger } from '@dishpatch/shared/observability';
 import { loadOrdersConfig } from '../config.js';
 import { createOrdersDataSource, runOrdersMigrations } from '../data-source.js';
 

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 import { PRICE_RANGE, readMoney, type MoneyInput } from '../money.js';
 
 export const MAX_NAME_CHARS = 100;

@@ -1,4 +1,5 @@
-import { NotFoundError, type Viewer } from '@dishpatch/shared';
+import { NotFoundError } from '@dishpatch/shared/errors';
+import type { Viewer } from '@dishpatch/shared/tokens';
 import { In, IsNull, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { DishEntity, type Dish } from '../entities/index.js';
 import { requireUuid } from '../ids.js';

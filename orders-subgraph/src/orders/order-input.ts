@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 import { requireUuid } from '../ids.js';
 import type { StockRequest } from './stock.js';
 

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@dishpatch/shared';
+import { BadUserInputError } from '@dishpatch/shared/errors';
 import type { EntityManager } from 'typeorm';
 import { OrderEntity, type Order } from '../entities/index.js';
 import { isUuid } from '../ids.js';

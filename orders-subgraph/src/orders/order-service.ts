@@ -1,4 +1,6 @@
-import { InvalidTransitionError, NotFoundError, isStaff, type Viewer } from '@dishpatch/shared';
+import { isStaff } from '@dishpatch/shared/authorization';
+import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors';
+import type { Viewer } from '@dishpatch/shared/tokens';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { OrderEntity, OrderItemEntity, OrderStatusChangeEntity, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
 import { requireUuid } from '../ids.js';

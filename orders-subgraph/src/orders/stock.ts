@@ -1,4 +1,4 @@
-import { DishUnavailableError, InsufficientStockError, NotFoundError } from '@dishpatch/shared';
+import { DishUnavailableError, InsufficientStockError, NotFoundError } from '@dishpatch/shared/errors';
 import type { EntityManager } from 'typeorm';
 
 /** One line to take out of stock. */

@@ -1,4 +1,4 @@
-import { requireRole, requireViewer, STAFF_ROLES } from '@dishpatch/shared';
+import { STAFF_ROLES, requireRole, requireViewer } from '@dishpatch/shared/authorization';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {

@@ -1,4 +1,5 @@
-import { ForbiddenError, isStaff, requireViewer } from '@dishpatch/shared';
+import { isStaff, requireViewer } from '@dishpatch/shared/authorization';
+import { ForbiddenError } from '@dishpatch/shared/errors';
 import type { UserResolvers } from '../generated/graphql.js';
 import { isUuid } from '../ids.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@dishpatch/shared';
+import type { Role } from '@dishpatch/shared/tokens';
 import { StatementCounter, TestIssuer, createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { buildOrdersApp, type OrdersApp } from '../../src/app.js';
 import { loadOrdersConfig } from '../../src/config.js';

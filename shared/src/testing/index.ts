@@ -1,11 +1,17 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { pino } from 'pino';
-import { publicJwkOf, signAccessToken, type Role, type SigningKey } from '../tokens.js';
+import {
+  revokedSessionKey,
+  sessionRevocationChannel,
+  sessionRevocationMessage,
+} from '../tokens/session-revocation-list.js';
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Role, type Viewer } from '../tokens/token-verifier.js';
 
 /** The machine's PostgreSQL that tests use (trust auth); override with TEST_DATABASE_ADMIN_URL. */
 export const TEST_ADMIN_DATABASE_URL = process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -80,22 +86,62 @@ export function createTestRedis(label: string): TestRedis {
   };
 }
 
+// Test stand-ins for the issuer. Production signing and revocation publishing live in the auth
+// subgraph (auth-subgraph/src/tokens/), which shared must not depend on; services that only
+// verify still need tokens and revocations in their tests. So this file keeps the smallest
+// issuer that writes the same format: the constants come from @dishpatch/shared/tokens, and
+// auth's own tests check its production signer and publisher against the shared verifier.
+
+/** An ES256 key as a test issuer holds it. */
+export interface TestSigningKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+export function createTestSigningKey(kid = `test-${randomBytes(4).toString('hex')}`): TestSigningKey {
+  return { kid, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey };
+}
+
+/** The key's public half as a JWKS entry, the way auth publishes it. */
+export function testJwkOf(key: TestSigningKey): Record<string, unknown> {
+  const jwk = createPublicKey(key.privateKey).export({ format: 'jwk' });
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: key.kid, alg: TOKEN_ALGORITHM, use: 'sig' };
+}
+
+/** An access token in auth's format; a negative `ttlSeconds` makes one that has already expired. */
+export function signTestAccessToken(key: TestSigningKey, viewer: Viewer, ttlSeconds: number): string {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  return jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat: nowSeconds, exp: nowSeconds + ttlSeconds }, key.privateKey, {
+    algorithm: TOKEN_ALGORITHM,
+    keyid: key.kid,
+    subject: viewer.userId,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+  });
+}
+
+/** Revokes a session the way auth's publisher does, for tests of services that only read revocations. */
+export async function revokeTestSession(redis: Redis, prefix: string, sessionId: string, ttlSeconds: number): Promise<void> {
+  const seconds = Math.max(1, Math.ceil(ttlSeconds));
+  const expiresAt = Date.now() + seconds * 1000;
+  await redis
+    .multi()
+    .set(revokedSessionKey(prefix, sessionId), String(expiresAt), 'EX', seconds)
+    .publish(sessionRevocationChannel(prefix), sessionRevocationMessage(sessionId, expiresAt))
+    .exec();
+}
+
 /**
  * A stand-in token issuer for services that only verify tokens: an ES256 key served as a
  * JWKS on a local port, and a signer using the same token format as the auth subgraph.
  */
 export class TestIssuer {
-  readonly key: SigningKey;
+  readonly key = createTestSigningKey();
   private server: Server | undefined;
   jwksUrl = '';
 
-  constructor() {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.key = { kid: `test-${randomBytes(4).toString('hex')}`, privateKey };
-  }
-
   async start(): Promise<this> {
-    const body = JSON.stringify({ keys: [publicJwkOf(this.key)] });
+    const body = JSON.stringify({ keys: [testJwkOf(this.key)] });
     this.server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(body);
@@ -107,11 +153,11 @@ export class TestIssuer {
 
   /** A valid access token for a (by default new) user with the given role. */
   token(role: Role, options: { userId?: string; sessionId?: string; ttlSeconds?: number } = {}): string {
-    return signAccessToken(
+    return signTestAccessToken(
       this.key,
       { userId: options.userId ?? randomUUID(), role, sessionId: options.sessionId ?? randomUUID() },
       options.ttlSeconds ?? 900,
-    ).token;
+    );
   }
 
   async stop(): Promise<void> {

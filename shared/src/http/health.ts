@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RouteHandler } from './http-server.js';
-import type { ServiceMetrics } from './metrics.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 
 /** A dependency the service cannot serve without; resolves when reachable, rejects otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;

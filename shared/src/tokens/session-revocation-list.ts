@@ -5,22 +5,21 @@ const KEY = 'revoked-session:';
 const CHANNEL = 'session-revoked';
 
 /**
- * Auth's side: records that a session is revoked, for as long as any access token of it
- * could still be valid, and announces it so every verifier learns it at once.
+ * The revocation protocol in Redis, written by the issuer
+ * (auth-subgraph/src/tokens/session-revocation-publisher.ts) and read by this list: one key per
+ * revoked session, holding when its record expires (ms since the epoch), and a channel whose
+ * messages are `<sessionId> <expiresAtMs>`.
  */
-export async function publishSessionRevocation(
-  redis: Redis,
-  prefix: string,
-  sessionId: string,
-  ttlSeconds: number,
-): Promise<void> {
-  const seconds = Math.max(1, Math.ceil(ttlSeconds));
-  const expiresAt = Date.now() + seconds * 1000;
-  await redis
-    .multi()
-    .set(`${prefix}${KEY}${sessionId}`, String(expiresAt), 'EX', seconds)
-    .publish(`${prefix}${CHANNEL}`, `${sessionId} ${expiresAt}`)
-    .exec();
+export function revokedSessionKey(prefix: string, sessionId: string): string {
+  return `${prefix}${KEY}${sessionId}`;
+}
+
+export function sessionRevocationChannel(prefix: string): string {
+  return `${prefix}${CHANNEL}`;
+}
+
+export function sessionRevocationMessage(sessionId: string, expiresAtMs: number): string {
+  return `${sessionId} ${expiresAtMs}`;
 }
 
 /**
@@ -42,7 +41,7 @@ export class SessionRevocationList {
     private readonly logger: Logger,
   ) {
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== `${this.prefix}${CHANNEL}`) return;
+      if (channel !== sessionRevocationChannel(this.prefix)) return;
       const [sessionId, expiresAt] = message.split(' ');
       if (sessionId) this.revoked.set(sessionId, Number(expiresAt) || Number.POSITIVE_INFINITY);
       this.pruneExpired();
@@ -61,14 +60,14 @@ export class SessionRevocationList {
       const expiresAt = this.revoked.get(sessionId);
       return expiresAt !== undefined && expiresAt > Date.now();
     }
-    return (await this.commands.exists(`${this.prefix}${KEY}${sessionId}`)) === 1;
+    return (await this.commands.exists(revokedSessionKey(this.prefix, sessionId))) === 1;
   }
 
   /** Subscribe first, then load what is already recorded, so nothing falls in between. */
   private async synchronize(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.subscriber.subscribe(`${this.prefix}${CHANNEL}`);
+      await this.subscriber.subscribe(sessionRevocationChannel(this.prefix));
       let cursor = '0';
       const now = Date.now();
       do {

@@ -13,50 +13,14 @@ export interface Viewer {
   sessionId: string;
 }
 
-/** Tokens are ES256 only: the algorithm is pinned on both sides, never taken from the token. */
+/**
+ * Tokens are ES256 only: the algorithm is pinned on both sides, never taken from the token.
+ * The issuer (auth-subgraph/src/tokens/access-token-signer.ts) writes the claims this module
+ * reads: `sub`, `role`, `sid`, `iss`, `aud`, `exp`, and `kid` in the header.
+ */
 export const TOKEN_ALGORITHM = 'ES256';
 export const TOKEN_ISSUER = 'dishpatch-auth';
 export const TOKEN_AUDIENCE = 'dishpatch';
-
-export interface SigningKey {
-  kid: string;
-  privateKey: KeyObject;
-}
-
-/** The one home of the access-token format: `sub`, `role`, `sid`, `iss`, `aud`, `exp`, `kid` in the header. */
-export function signAccessToken(key: SigningKey, viewer: Viewer, ttlSeconds: number): { token: string; expiresAt: Date } {
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const exp = nowSeconds + ttlSeconds;
-  const token = jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat: nowSeconds, exp }, key.privateKey, {
-    algorithm: TOKEN_ALGORITHM,
-    keyid: key.kid,
-    subject: viewer.userId,
-    issuer: TOKEN_ISSUER,
-    audience: TOKEN_AUDIENCE,
-  });
-  return { token, expiresAt: new Date(exp * 1000) };
-}
-
-/** A public JWK as served at `/.well-known/jwks.json`. */
-export interface PublicJwk {
-  kty: string;
-  crv?: string;
-  x?: string;
-  y?: string;
-  kid: string;
-  alg: string;
-  use: string;
-}
-
-export function publicJwkOf(key: SigningKey): PublicJwk {
-  return verificationJwkOf(key.kid, createPublicKey(key.privateKey));
-}
-
-/** The JWK of a verification-only public key (a rotated-out signing key that tokens may still carry). */
-export function verificationJwkOf(kid: string, publicKey: KeyObject): PublicJwk {
-  const jwk = publicKey.export({ format: 'jwk' });
-  return { kty: String(jwk.kty), crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: TOKEN_ALGORITHM, use: 'sig' };
-}
 
 /** The outcome of reading an Authorization header: a viewer, or why there is none. */
 export type Authentication = { viewer: Viewer; problem?: undefined } | { viewer: null; problem: string | null };

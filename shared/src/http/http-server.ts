@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
-import type { ServiceMetrics } from './metrics.js';
-import { requestIdFrom, runInRequestScope } from './request-context.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import { requestIdFrom, runInRequestScope } from '../observability/request-context.js';
 
 export interface RouteResponse {
   status: number;
