@@ -2,31 +2,37 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './index.js';
 
 /**
- * A TCP proxy in front of a server that the test can cut (every open connection dropped and
- * new ones refused) and restore, to play an unreachable database.
+ * A TCP proxy in front of a server, to play network faults:
+ * - `cut()`: every open connection dropped and new ones refused, as when a server dies;
+ * - `blackhole()`: nothing forwarded either way, sockets kept open and new ones accepted, as
+ *   when packets are dropped on the way; what was sent meanwhile arrives after `restore()`,
+ *   as TCP retransmission would deliver it.
  */
 export class CuttableProxy {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private cutOff = false;
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private mode: 'forwarding' | 'cut' | 'blackholed' = 'forwarding';
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {
     this.server = createServer((client) => {
-      if (this.cutOff) {
+      if (this.mode === 'cut') {
         client.destroy();
         return;
       }
       const upstream = connect(this.target.port, this.target.host);
+      const pair = { client, upstream };
+      this.pairs.add(pair);
       for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
+        socket.on('close', () => {
           client.destroy();
           upstream.destroy();
+          this.pairs.delete(pair);
         });
+        socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      if (this.mode === 'forwarding') forward(pair);
+      else hold(pair);
     });
   }
 
@@ -37,18 +43,41 @@ export class CuttableProxy {
   }
 
   cut(): void {
-    this.cutOff = true;
-    for (const socket of this.sockets) socket.destroy();
+    this.mode = 'cut';
+    for (const { client, upstream } of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+  }
+
+  blackhole(): void {
+    this.mode = 'blackholed';
+    for (const pair of this.pairs) hold(pair);
   }
 
   restore(): void {
-    this.cutOff = false;
+    const wasBlackholed = this.mode === 'blackholed';
+    this.mode = 'forwarding';
+    if (wasBlackholed) for (const pair of this.pairs) forward(pair);
   }
 
   async stop(): Promise<void> {
     this.cut();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+function forward({ client, upstream }: { client: Socket; upstream: Socket }): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
+/** Stops reading both ways; what arrives waits in the sockets' buffers until `forward`. */
+function hold({ client, upstream }: { client: Socket; upstream: Socket }): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
 }
 
 export interface CuttableTestStorage {
