@@ -12,6 +12,7 @@ export const ErrorCode = {
   DISH_UNAVAILABLE: 'DISH_UNAVAILABLE',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   RATE_LIMITED: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -28,8 +29,6 @@ const PROTOCOL_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'PAYLOAD_TOO_LARGE',
-  // The gateway's answer for the part of a query whose subgraph cannot be reached (extensions.serviceName).
-  'SERVICE_UNAVAILABLE',
 ]);
 const CLIENT_VISIBLE_CODES = new Set<string>([...Object.values(ErrorCode), ...PROTOCOL_CODES]);
 
@@ -97,6 +96,16 @@ export class InvalidTransitionError extends AppError {
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, message = 'Too many attempts, try again later') {
     super(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  }
+}
+
+/**
+ * Something the operation needs (a subgraph, the database, Redis) is down or too slow.
+ * `serviceName` names it; the client may retry (a mutation with the same idempotencyKey).
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor(serviceName: string, message = `${serviceName} is unavailable, try again shortly`) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message, { serviceName });
   }
 }
 
