@@ -112,4 +112,33 @@ describe('races in the orders core', () => {
     )) as Array<{ status: string }>;
     assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
   });
+
+  it('a cancel that waited for a tick batch to commit is stamped after its move: history in time order is a valid path', async () => {
+    const orderId = await placeOrderOfOne(await createDish(5));
+    const cancelling = db.dataSource.createQueryRunner();
+    const moving = db.dataSource.createQueryRunner();
+    try {
+      // The cancel's transaction starts first; a tick (one transaction, stage time 0) then moves the order.
+      await cancelling.startTransaction();
+      await cancelling.query('SELECT 1');
+      await moving.startTransaction();
+      assert.equal((await advanceDueOrders(moving, { stageSeconds: 0 })).moved, 1);
+      const cancelled = cancelIfIn(cancelling.manager, orderId, ACTIVE_STATUSES);
+      for (let attempt = 0; attempt < 500; attempt += 1) {
+        if ((await lockWaiters()) > 0) break;
+        await sleep(10);
+      }
+      await moving.commitTransaction();
+      assert.equal(await cancelled, true);
+      await cancelling.commitTransaction();
+    } finally {
+      await cancelling.release();
+      await moving.release();
+    }
+    const history = (await db.dataSource.query(
+      `SELECT status FROM order_status_changes WHERE order_id = $1 ORDER BY at, id`,
+      [orderId],
+    )) as Array<{ status: string }>;
+    assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
+  });
 });

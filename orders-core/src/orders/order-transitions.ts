@@ -1,27 +1,35 @@
 import type { EntityManager } from 'typeorm';
-import { ACTIVE_STATUSES, NEXT_STAGE, type OrderStatus } from './order-status.js';
+import { CANCELLED, STAGE_TRANSITIONS, cancellableStatuses, type OrderStatus } from './order-status.js';
+import { statusMoveCtes } from './status-moves.js';
 import { restoreStock } from './stock.js';
 
 /**
  * The status machine applied to one order, inside the caller's transaction. Each transition is
  * a conditional UPDATE on the order's status (whatever another transaction did first, the WHERE
- * is checked again on the latest row), writing its history row in the same statement; it says
- * whether the order moved, and only a move has side effects. The worker's set-based tick
- * (advance-due-orders.ts) follows the same rules from order-status.ts for many orders at once.
+ * is checked again on the latest row), writing its history row in the same statement
+ * (status-moves.ts, shared with the worker's tick); it says whether the order moved, and only a
+ * move has side effects. The worker's set-based tick (advance-due-orders.ts) follows the same
+ * rules from order-status.ts for many orders at once.
  */
 
-/**
- * The history row takes the order's own status_changed_at, so both always agree. Moves are
- * stamped with clock_timestamp(), read once the row lock is won, not now() (the transaction's
- * start): a cancel that waited for a worker batch to commit is then stamped after that move.
- */
-const RECORD_MOVE = `INSERT INTO order_status_changes (order_id, status, at)
-  SELECT id, status, status_changed_at FROM moved RETURNING status`;
+const STAGE_FROM = STAGE_TRANSITIONS.map(({ from }) => from);
+const STAGE_TO = STAGE_TRANSITIONS.map(({ to }) => to);
+/** Every status with a move to CANCELLED, whoever asks. */
+const CANCELLABLE = cancellableStatuses(true);
 
-const CANCELLED: OrderStatus = 'CANCELLED';
+const ADVANCE_ONE_SQL = `WITH ${statusMoveCtes({
+  to: `(SELECT stage.next FROM unnest($2::text[], $3::text[]) AS stage(current, next) WHERE stage.current = orders.status)`,
+  where: `id = $1 AND status = ANY($2::text[])`,
+  onRecordedStatus: 'fail',
+})}
+SELECT status FROM moved`;
 
-const STAGE_FROM = Object.keys(NEXT_STAGE) as OrderStatus[];
-const STAGE_TO = STAGE_FROM.map((status) => NEXT_STAGE[status]!);
+const CANCEL_ONE_SQL = `WITH ${statusMoveCtes({
+  to: `$3`,
+  where: `id = $1 AND status = ANY($2::text[])`,
+  onRecordedStatus: 'fail',
+})}
+SELECT status FROM moved`;
 
 /** Writes a new order's first history row (WAITING at its creation time). */
 export async function recordCreation(manager: EntityManager, orderId: string): Promise<void> {
@@ -33,16 +41,7 @@ export async function recordCreation(manager: EntityManager, orderId: string): P
 
 /** Moves the order one stage forward (NEXT_STAGE); returns its new status, or null if it was not in a stage that moves. */
 export async function advanceOneStage(manager: EntityManager, orderId: string): Promise<OrderStatus | null> {
-  const rows = (await manager.query(
-    `WITH moved AS (
-       UPDATE orders SET
-         status = (SELECT stage.next FROM unnest($2::text[], $3::text[]) AS stage(current, next) WHERE stage.current = orders.status),
-         status_changed_at = clock_timestamp(), updated_at = clock_timestamp()
-       WHERE id = $1 AND status = ANY($2::text[])
-       RETURNING id, status, status_changed_at)
-     ${RECORD_MOVE}`,
-    [orderId, STAGE_FROM, STAGE_TO],
-  )) as Array<{ status: OrderStatus }>;
+  const rows = (await manager.query(ADVANCE_ONE_SQL, [orderId, STAGE_FROM, STAGE_TO])) as Array<{ status: OrderStatus }>;
   return rows[0]?.status ?? null;
 }
 
@@ -53,15 +52,8 @@ export async function advanceOneStage(manager: EntityManager, orderId: string): 
  * the stock is restored by the winner only.
  */
 export async function cancelIfIn(manager: EntityManager, orderId: string, allowedFrom: readonly OrderStatus[]): Promise<boolean> {
-  const cancellable = allowedFrom.filter((status) => ACTIVE_STATUSES.includes(status));
-  const rows = (await manager.query(
-    `WITH moved AS (
-       UPDATE orders SET status = $3, status_changed_at = clock_timestamp(), updated_at = clock_timestamp()
-       WHERE id = $1 AND status = ANY($2::text[])
-       RETURNING id, status, status_changed_at)
-     ${RECORD_MOVE}`,
-    [orderId, cancellable, CANCELLED],
-  )) as Array<{ status: OrderStatus }>;
+  const cancellable = allowedFrom.filter((status) => CANCELLABLE.includes(status));
+  const rows = (await manager.query(CANCEL_ONE_SQL, [orderId, cancellable, CANCELLED])) as Array<{ status: OrderStatus }>;
   if (rows.length === 0) return false;
   await restoreStock(manager, orderId);
   return true;
