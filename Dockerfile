@@ -22,6 +22,7 @@ FROM base AS manifests
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/package.json
 COPY auth-subgraph/package.json auth-subgraph/package.json
+COPY orders-core/package.json orders-core/package.json
 COPY orders-subgraph/package.json orders-subgraph/package.json
 COPY worker/package.json worker/package.json
 COPY gateway/package.json gateway/package.json
@@ -76,6 +77,7 @@ ENV ORDERS_PORT=4002
 COPY --from=orders-subgraph-dependencies /app /app
 COPY tsconfig.base.json tsconfig.json ./
 COPY shared/src shared/src
+COPY orders-core/src orders-core/src
 COPY orders-subgraph/src orders-subgraph/src
 USER node
 EXPOSE 4002
@@ -84,13 +86,13 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=5 \
 WORKDIR /app/orders-subgraph
 CMD ["node", "--conditions=source", "--import", "file:///opt/tsx/node_modules/tsx/dist/loader.mjs", "src/index.ts"]
 
-# ---- worker: the kitchen clock (BullMQ); reuses the orders subgraph's data layer
+# ---- worker: the kitchen clock (BullMQ), a shell over orders-core like the orders subgraph
 FROM runtime AS worker
 ENV WORKER_PORT=4003
 COPY --from=worker-dependencies /app /app
 COPY tsconfig.base.json tsconfig.json ./
 COPY shared/src shared/src
-COPY orders-subgraph/src orders-subgraph/src
+COPY orders-core/src orders-core/src
 COPY worker/src worker/src
 USER node
 EXPOSE 4003

@@ -12,14 +12,14 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useIndexSignature: true,
         contextType: '../context.js#OrdersContext',
-        // Money arguments arrive unchecked (see money.ts) and leave as decimal strings.
-        scalars: { DateTime: 'Date', Money: { input: 'import("../money.js").MoneyInput', output: 'string' }, ID: 'string' },
+        // Money arguments arrive unchecked (see money-scalar.ts) and leave as decimal strings.
+        scalars: { DateTime: 'Date', Money: { input: 'import("@dishpatch/orders-core/money").MoneyInput', output: 'string' }, ID: 'string' },
         mappers: {
-          Dish: '../entities/index.js#Dish as DishModel',
-          Order: '../entities/index.js#Order as OrderModel',
-          OrderConnection: '../orders/order-pages.js#OrderPage as OrderPageModel',
-          OrderItem: '../entities/index.js#OrderItem as OrderItemModel',
-          OrderStatusChange: '../entities/index.js#OrderStatusChange as OrderStatusChangeModel',
+          Dish: '@dishpatch/orders-core/entities#Dish as DishModel',
+          Order: '@dishpatch/orders-core/entities#Order as OrderModel',
+          OrderConnection: '@dishpatch/orders-core/orders#OrderPage as OrderPageModel',
+          OrderItem: '@dishpatch/orders-core/entities#OrderItem as OrderItemModel',
+          OrderStatusChange: '@dishpatch/orders-core/entities#OrderStatusChange as OrderStatusChangeModel',
           User: '../resolvers/user.js#UserReference',
         },
       },

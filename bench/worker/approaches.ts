@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { StatementCounter } from '@dishpatch/shared/testing';
-import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
-import { advanceDueOrders, DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
-import { NEXT_STAGE, type OrderStatus } from '@dishpatch/orders-subgraph/orders/order-status';
+import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
+import { advanceDueOrders, DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-core/kitchen-clock';
+import { NEXT_STAGE, type OrderStatus } from '@dishpatch/orders-core/orders';
 
 export interface TickMeasurement {
   moved: number;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
+import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 
 /** The machine's PostgreSQL (trust auth); override with BENCH_DATABASE_ADMIN_URL. */
 export const ADMIN_DATABASE_URL = process.env['BENCH_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
+import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-core/kitchen-clock';
 import { rowByRow, seedWholeTable, setBased, setBasedUnbounded, type Approach, type TickMeasurement } from './approaches.js';
 import { admin, copyDatabase, createBacklogDatabase, databaseUrl, dropDatabase } from './backlog.js';
 

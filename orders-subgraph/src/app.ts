@@ -13,9 +13,9 @@ import { RedisConnections } from '@dishpatch/shared/redis';
 import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { OrdersConfig } from './config.js';
 import { createContextFactory, type OrdersContext } from './context.js';
-import { createOrdersDataSource } from './data-source.js';
-import { DishService } from './dishes/dish-service.js';
-import { OrderService } from './orders/order-service.js';
+import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
+import { DishService } from '@dishpatch/orders-core/dishes';
+import { OrderService } from '@dishpatch/orders-core/orders';
 import { resolvers } from './resolvers/index.js';
 
 const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));

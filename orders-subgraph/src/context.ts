@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import DataLoader from 'dataloader';
 import type { AuthenticatedContext } from '@dishpatch/shared/authorization';
 import type { Authentication, TokenVerifier } from '@dishpatch/shared/tokens';
-import type { DishService } from './dishes/dish-service.js';
-import type { Dish, Order, OrderItem, OrderStatusChange } from './entities/index.js';
-import type { OrderService } from './orders/order-service.js';
+import type { DishService } from '@dishpatch/orders-core/dishes';
+import type { Dish, Order, OrderItem, OrderStatusChange } from '@dishpatch/orders-core/entities';
+import type { OrderService } from '@dishpatch/orders-core/orders';
 
 /** Batches of the nested fields: one `WHERE ... = ANY` per field per tick, whatever the page size. */
 export interface OrdersLoaders {

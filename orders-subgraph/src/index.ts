@@ -2,7 +2,7 @@ import { Closer, closeOnSignals } from '@dishpatch/shared/lifecycle';
 import { createLogger } from '@dishpatch/shared/observability';
 import { buildOrdersApp } from './app.js';
 import { loadOrdersConfig } from './config.js';
-import { runOrdersMigrations } from './data-source.js';
+import { runOrdersMigrations } from '@dishpatch/orders-core/data-source';
 
 const config = loadOrdersConfig();
 const logger = createLogger('orders-subgraph', config.LOG_LEVEL);

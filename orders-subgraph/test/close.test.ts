@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { activeResources, createCuttableTestStorage, resourcesLeftSince, TestIssuer, testLogger, waitFor } from '@dishpatch/shared/testing';
 import { buildOrdersApp } from '../src/app.js';
 import { loadOrdersConfig } from '../src/config.js';
-import { runOrdersMigrations } from '../src/data-source.js';
+import { runOrdersMigrations } from '@dishpatch/orders-core/data-source';
 
 describe('orders app: close() releases every connection and timer it made', () => {
   const cleanups: Array<() => Promise<void>> = [];

@@ -1,65 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BadUserInputError } from '@dishpatch/shared/errors';
-import { MoneyInput, PRICE_RANGE, formatCents, multiplyMoney, readMoney, sumMoney } from '../src/money.js';
+import { ACCEPTED, REFUSED } from '@dishpatch/orders-core/testing';
 import { OrdersHarness, PLACE_ORDER, onlyError, type Caller } from './support/harness.js';
-
-const ACCEPTED: Array<[given: string, stored: string]> = [
-  ['12.10', '12.10'],
-  ['12.1', '12.10'],
-  ['12', '12.00'],
-  ['0.01', '0.01'],
-  ['99999999.99', '99999999.99'],
-];
-
-/** Refused values, each with what the message must say. */
-const REFUSED: Array<[given: unknown, problem: RegExp]> = [
-  ['NaN', /decimal string/],
-  ['1e3', /decimal string/],
-  ['', /decimal string/],
-  [' 1', /decimal string/],
-  ['1 ', /decimal string/],
-  ['Infinity', /decimal string/],
-  ['12.345', /decimal string/],
-  ['+1', /decimal string/],
-  ['.5', /decimal string/],
-  ['1.', /decimal string/],
-  ['1,50', /decimal string/],
-  ['0x10', /decimal string/],
-  ['007', /decimal string/],
-  ['1'.repeat(40), /decimal string/],
-  ['-1.00', /greater than 0\.00/],
-  ['0', /greater than 0\.00/],
-  ['0.00', /greater than 0\.00/],
-  ['100000000', /less than 100000000\.00/],
-  ['100000000.00', /less than 100000000\.00/],
-  [12.5, /not a number/],
-  [12, /not a number/],
-];
-
-describe('Money arithmetic and parsing (unit)', () => {
-  it('multiplies and sums exactly, never through a float', () => {
-    assert.equal(multiplyMoney('12.10', 3), '36.30');
-    assert.equal(multiplyMoney('0.10', 3), '0.30');
-    assert.equal(sumMoney(Array.from({ length: 10 }, () => '0.10')), '1.00');
-    assert.equal(multiplyMoney('99999999.99', 100), '9999999999.00');
-    assert.equal(formatCents(-5n), '-0.05');
-  });
-
-  it('reads valid amounts normalized to two fraction digits', () => {
-    for (const [given, stored] of ACCEPTED) assert.equal(readMoney(new MoneyInput(given), 'input.price', PRICE_RANGE), stored, given);
-  });
-
-  it('refuses every malformed or out-of-range amount, naming the field', () => {
-    for (const [given, problem] of REFUSED) {
-      assert.throws(
-        () => readMoney(new MoneyInput(given), 'input.price', PRICE_RANGE),
-        (error: unknown) => error instanceof BadUserInputError && error.message.startsWith('input.price: ') && problem.test(error.message),
-        JSON.stringify(given),
-      );
-    }
-  });
-});
 
 describe('Money over HTTP', () => {
   let harness: OrdersHarness;

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { advanceDueOrders } from '../src/orders/advance-due-orders.js';
-import { ACTIVE_STATUSES } from '../src/orders/order-status.js';
-import { advanceOneStage, cancelIfIn } from '../src/orders/order-transitions.js';
-import { runTransaction } from '../src/transactions.js';
+import { advanceDueOrders } from '@dishpatch/orders-core/kitchen-clock';
 import { OrdersHarness, PLACE_ORDER, type Caller, type GraphQLResponse } from './support/harness.js';
 
 const CANCEL = `mutation ($id: ID!) { cancelOrder(id: $id) { status } }`;
@@ -91,37 +88,6 @@ describe('races on stock and status', () => {
     assert.equal(partial, 0);
   });
 
-  it('runs a transaction again when PostgreSQL reports a deadlock, so the caller never sees it', async () => {
-    const [x, y] = await Promise.all([harness.createDish(manager, { quantity: 5 }), harness.createDish(manager, { quantity: 5 })]);
-    let retries = 0;
-    let bothHoldFirstLock: () => void = () => undefined;
-    const firstLocksTaken = new Promise<void>((resolve) => {
-      let taken = 0;
-      bothHoldFirstLock = () => {
-        taken += 1;
-        if (taken === 2) resolve();
-      };
-    });
-    // Two transactions lock the same two rows in opposite orders, on purpose, once.
-    const lockInOrder = (first: string, second: string) =>
-      runTransaction(
-        harness.app.dataSource,
-        async (manager) => {
-          await manager.query(`UPDATE dishes SET quantity = quantity + 1 WHERE id = $1`, [first]);
-          if (retries === 0) {
-            bothHoldFirstLock();
-            await firstLocksTaken;
-          }
-          await manager.query(`UPDATE dishes SET quantity = quantity + 1 WHERE id = $1`, [second]);
-        },
-        { onRetry: () => (retries += 1) },
-      );
-    await Promise.all([lockInOrder(x!, y!), lockInOrder(y!, x!)]);
-    assert.equal(retries, 1);
-    assert.equal(await harness.stockOf(x!), 7);
-    assert.equal(await harness.stockOf(y!), 7);
-  });
-
   it('cancels racing cancels: one wins per order, the units come back exactly once', async (t) => {
     const initial = 100;
     const dishId = await harness.createDish(manager, { quantity: initial });
@@ -186,38 +152,5 @@ describe('races on stock and status', () => {
     t.diagnostic(`30 orders, 2 cancels + 2 advances each + 5 worker ticks: outcomes ${JSON.stringify(counts)}; final ${JSON.stringify(finals)}; stock ${stock}`);
     assert.equal(rows.length, 30);
     assert.equal(stock, initial - 2 * (30 - cancelled));
-  });
-
-  it('a cancel that waited for a move to commit is stamped after it: history in time order is a valid path', async () => {
-    const dishId = await harness.createDish(manager, { quantity: 5 });
-    const orderId = (await placeOrder(harness.caller('CUSTOMER'), [{ dishId, quantity: 1 }])).data!.placeOrder.id;
-    const cancelling = harness.app.dataSource.createQueryRunner();
-    const moving = harness.app.dataSource.createQueryRunner();
-    try {
-      // The cancel's transaction starts first; a move (as a worker batch would) then takes the row.
-      await cancelling.startTransaction();
-      await cancelling.query('SELECT 1');
-      await moving.startTransaction();
-      assert.equal(await advanceOneStage(moving.manager, orderId), 'IN_PROGRESS');
-      const cancelled = cancelIfIn(cancelling.manager, orderId, ACTIVE_STATUSES);
-      for (let attempt = 0; attempt < 500; attempt += 1) {
-        const waiting = await harness.sqlValue<number>(
-          `SELECT count(*)::int AS value FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (waiting > 0) break;
-        await sleep(10);
-      }
-      await moving.commitTransaction();
-      assert.equal(await cancelled, true);
-      await cancelling.commitTransaction();
-    } finally {
-      await cancelling.release();
-      await moving.release();
-    }
-    const history = (await harness.app.dataSource.query(
-      `SELECT status FROM order_status_changes WHERE order_id = $1 ORDER BY at, id`,
-      [orderId],
-    )) as Array<{ status: string }>;
-    assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
   });
 });

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { ConfigError } from '@dishpatch/shared/config';
 import { createTestDatabase, revokeTestSession } from '@dishpatch/shared/testing';
 import { loadOrdersConfig } from '../src/config.js';
-import { createOrdersDataSource, runOrdersMigrations } from '../src/data-source.js';
+import { createOrdersDataSource, runOrdersMigrations } from '@dishpatch/orders-core/data-source';
 import { OrdersHarness, onlyError } from './support/harness.js';
 
 const MY_ORDERS = `{ myOrders { totalCount } }`;

@@ -4,7 +4,7 @@ import { HttpService, healthRoutes } from '@dishpatch/shared/http';
 import { Closer } from '@dishpatch/shared/lifecycle';
 import type { Logger } from '@dishpatch/shared/observability';
 import { RedisConnections } from '@dishpatch/shared/redis';
-import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
+import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 import { bullPrefixOf, type WorkerConfig } from './config.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE, TICK_JOB_NAME, runKitchenTick, type TickSummary } from './kitchen-clock.js';
 import { WorkerMetrics } from './worker-metrics.js';

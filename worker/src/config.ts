@@ -1,5 +1,5 @@
 import { commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
-import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
+import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-core/kitchen-clock';
 
 /** The worker's environment: one schema, parsed once at start; a bad value names its variable. */
 export const workerConfigShape = {

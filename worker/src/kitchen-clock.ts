@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '@dishpatch/shared/observability';
-import { advanceDueOrders, type AdvanceDueOrdersResult } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
+import { advanceDueOrders, type AdvanceDueOrdersResult } from '@dishpatch/orders-core/kitchen-clock';
 import type { WorkerMetrics } from './worker-metrics.js';
 
 /** The BullMQ queue, scheduler and job name of the kitchen clock; every worker process shares them. */

@@ -4,12 +4,13 @@ import { once } from 'node:events';
 import { after, afterEach, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createOrdersDataSource } from '@dishpatch/orders-subgraph/data-source';
+import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 import { activeResources, createTestDatabase, createTestRedis, CuttableProxy, resourcesLeftSince, testLogger, TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL, waitFor, type TestRedis } from '@dishpatch/shared/testing';
 import { createWorkerApp, type WorkerApp } from '../src/app.js';
 import { bullPrefixOf, loadWorkerConfig } from '../src/config.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE } from '../src/kitchen-clock.js';
-import { countByStatus, createOrdersTestDatabase, freePort, historyProblems, insertOrders } from './support.js';
+import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders } from '@dishpatch/orders-core/testing';
+import { freePort } from './support.js';
 
 const TICK_MS = 200;
 const STAGE_SECONDS = 30;

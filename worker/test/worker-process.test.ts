@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createTestRedis, waitFor, type TestRedis } from '@dishpatch/shared/testing';
-import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, type OrdersTestDatabase } from './support.js';
+import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const WORKER_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
 const STAGE_SECONDS = 30;

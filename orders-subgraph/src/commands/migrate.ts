@@ -1,6 +1,6 @@
 import { createLogger } from '@dishpatch/shared/observability';
 import { loadOrdersConfig } from '../config.js';
-import { createOrdersDataSource, runOrdersMigrations } from '../data-source.js';
+import { createOrdersDataSource, runOrdersMigrations } from '@dishpatch/orders-core/data-source';
 
 /** `npm run migrate -w orders-subgraph`: applies pending migrations to ORDERS_DATABASE_URL and exits. */
 const config = loadOrdersConfig();

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Dish as DishModel, Order as OrderModel, OrderItem as OrderItemModel, OrderStatusChange as OrderStatusChangeModel } from '../entities/index.js';
-import type { OrderPage as OrderPageModel } from '../orders/order-pages.js';
+import type { Dish as DishModel, Order as OrderModel, OrderItem as OrderItemModel, OrderStatusChange as OrderStatusChangeModel } from '@dishpatch/orders-core/entities';
+import type { OrderPage as OrderPageModel } from '@dishpatch/orders-core/orders';
 import type { UserReference } from '../resolvers/user.js';
 import type { OrdersContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -17,7 +17,7 @@ export type Scalars = {
   /** ISO-8601 date-time in UTC, e.g. 2026-11-27T12:00:00.000Z */
   DateTime: { input: Date; output: Date; }
   /** Exact decimal amount with two fraction digits, serialized as a string, e.g. "12.50". Never a float. */
-  Money: { input: import("../money.js").MoneyInput; output: string; }
+  Money: { input: import("@dishpatch/orders-core/money").MoneyInput; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 

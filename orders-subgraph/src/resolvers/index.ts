@@ -1,6 +1,6 @@
 import { DateTimeScalar } from '../date-time.js';
 import type { Resolvers } from '../generated/graphql.js';
-import { MoneyScalar } from '../money.js';
+import { MoneyScalar } from '../money-scalar.js';
 import { Dish } from './dish.js';
 import { Mutation } from './mutation.js';
 import { Order } from './order.js';

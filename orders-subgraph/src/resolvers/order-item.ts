@@ -1,5 +1,5 @@
 import type { OrderItemResolvers } from '../generated/graphql.js';
-import { subtotalOf } from '../orders/order-amounts.js';
+import { subtotalOf } from '@dishpatch/orders-core/orders';
 
 export const OrderItem: OrderItemResolvers = {
   dish: async (item, _args, context) => {

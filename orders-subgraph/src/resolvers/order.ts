@@ -1,7 +1,6 @@
 import type { OrderResolvers } from '../generated/graphql.js';
 import { isUuid } from '../ids.js';
-import { totalOf } from '../orders/order-amounts.js';
-import { canSeeOrder } from '../orders/order-service.js';
+import { canSeeOrder, totalOf } from '@dishpatch/orders-core/orders';
 
 export const Order: OrderResolvers = {
   // Reachable directly through `_entities`: the same rule as `order(id)`, and no data otherwise.

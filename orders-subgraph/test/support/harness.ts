@@ -3,7 +3,7 @@ import type { Role } from '@dishpatch/shared/tokens';
 import { StatementCounter, TestIssuer, createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { buildOrdersApp, type OrdersApp } from '../../src/app.js';
 import { loadOrdersConfig } from '../../src/config.js';
-import { runOrdersMigrations } from '../../src/data-source.js';
+import { runOrdersMigrations } from '@dishpatch/orders-core/data-source';
 
 export interface GraphQLErrorBody {
   message: string;

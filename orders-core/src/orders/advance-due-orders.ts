@@ -1,4 +1,5 @@
-import { NEXT_STAGE, type OrderStatus } from './order-status.js';
+import { STAGE_TRANSITIONS, statusListLiteral, statusLiteral, type OrderStatus, type StageTransition } from './order-status.js';
+import { statusMoveCtes } from './status-moves.js';
 
 /** Anything that runs SQL: a DataSource (each statement its own transaction) or a QueryRunner. */
 export interface SqlExecutor {
@@ -10,12 +11,6 @@ export interface AdvanceDueOrdersOptions {
   stageSeconds: number;
   /** Most orders one batch (one statement, one transaction) moves. Default 5,000. */
   batchSize?: number;
-}
-
-/** One forward move of the kitchen, e.g. WAITING -> IN_PROGRESS. */
-export interface StageTransition {
-  from: OrderStatus;
-  to: OrderStatus;
 }
 
 export interface TransitionCount extends StageTransition {
@@ -35,18 +30,9 @@ export interface AdvanceDueOrdersResult {
 
 export const DEFAULT_ADVANCE_BATCH_SIZE = 5000;
 
-/** The forward transitions, in the status machine's order, from NEXT_STAGE (their one home). */
-export const STAGE_TRANSITIONS: readonly StageTransition[] = Object.entries(NEXT_STAGE).map(([from, to]) => ({
-  from: from as OrderStatus,
-  to: to!,
-}));
-
-function sqlLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-const movableStatuses = STAGE_TRANSITIONS.map(({ from }) => sqlLiteral(from)).join(', ');
-const nextStageCase = `CASE status ${STAGE_TRANSITIONS.map(({ from, to }) => `WHEN ${sqlLiteral(from)} THEN ${sqlLiteral(to)}`).join(' ')} END`;
+/** The statuses the tick moves out of: those with a next stage in the status machine's table. */
+const movableStatuses = statusListLiteral(STAGE_TRANSITIONS.map(({ from }) => from));
+const nextStageCase = `CASE status ${STAGE_TRANSITIONS.map(({ from, to }) => `WHEN ${statusLiteral(from)} THEN ${statusLiteral(to)}`).join(' ')} END`;
 
 /**
  * One batch, one statement, so one transaction: lock the oldest due orders that nobody else
@@ -55,17 +41,21 @@ const nextStageCase = `CASE status ${STAGE_TRANSITIONS.map(({ from, to }) => `WH
  * - `SKIP LOCKED`: an order a user is cancelling or advancing right now is left for a later
  *   tick, so no user action waits on the worker (and two workers split the backlog).
  * - The cutoff is the tick's start minus the stage time, the tick's start fixed by the first
- *   batch ($1 null) and passed to the later ones. A moved order gets `status_changed_at = now()`,
- *   not earlier than the tick's start, and the cutoff is strict (`<`, so this holds even with a
- *   stage time of 0), so no later batch of the same tick (nor a concurrent worker,
- *   whose row lock re-checks the WHERE on the committed row) moves it a second stage.
+ *   batch ($1 null) and passed to the later ones. A moved order gets `status_changed_at =
+ *   clock_timestamp()` (status-moves.ts), not earlier than the tick's start, and the cutoff is
+ *   strict (`<`, so this holds even with a stage time of 0), so no later batch of the same tick
+ *   (nor a concurrent worker, whose row lock re-checks the WHERE on the committed row) moves it
+ *   a second stage.
  * - The status list matches the partial index `orders_in_kitchen_idx`'s predicate literally,
- *   which is what lets the planner use it; it is generated from NEXT_STAGE like the CASE.
+ *   which is what lets the planner use it; it is generated from the status machine's table
+ *   (order-status.ts) like the CASE, and a test checks it against the index's predicate.
  * - The UPDATE finds its rows by primary key (`id = ANY (ARRAY(...))`): joined to the CTE
  *   instead, the planner hash-joins the whole orders table on every batch. The row is locked
  *   by this statement, so its status is the one `due` saw, and the CASE reads it directly.
- * - ON CONFLICT: the history's UNIQUE(order_id, status) is the last guard against a double
- *   write; the row lock already makes a second move of the same order impossible.
+ * - The move and its history row are the CTEs every transition uses (status-moves.ts), with a
+ *   history row that already exists skipped: the history's UNIQUE(order_id, status) is the last
+ *   guard against a double write; the row lock already makes a second move of the same order
+ *   impossible.
  * - The tick start travels as text: a JS Date would drop PostgreSQL's microseconds.
  */
 const ADVANCE_BATCH_SQL = `
@@ -81,17 +71,7 @@ due AS (
   LIMIT $3
   FOR UPDATE SKIP LOCKED
 ),
-moved AS (
-  UPDATE orders
-  SET status = ${nextStageCase}, status_changed_at = now(), updated_at = now()
-  WHERE id = ANY (ARRAY(SELECT id FROM due))
-  RETURNING id, status, status_changed_at
-),
-history AS (
-  INSERT INTO order_status_changes (order_id, status, at)
-  SELECT id, status, status_changed_at FROM moved
-  ON CONFLICT (order_id, status) DO NOTHING
-)
+${statusMoveCtes({ to: nextStageCase, where: 'id = ANY (ARRAY(SELECT id FROM due))', onRecordedStatus: 'skip' })}
 SELECT due.status AS from_status, moved.status AS to_status, count(*)::int AS moved,
        (SELECT started_at FROM tick)::text AS tick_started_at
 FROM moved JOIN due USING (id)

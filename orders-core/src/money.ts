@@ -1,10 +1,10 @@
-import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { BadUserInputError } from '@dishpatch/shared/errors';
 
 /**
- * The one home of Money: the GraphQL scalar and exact arithmetic. Amounts are decimal strings
- * at the edges ("12.10", as numeric(10,2) in SQL and as the scalar in GraphQL) and integer cents
- * (BigInt) in between, never a JS float.
+ * The one home of Money's rules: exact arithmetic and the checks of an amount a client gives.
+ * Amounts are decimal strings at the edges ("12.10", as numeric(10,2) in SQL and as the Money
+ * scalar in GraphQL, see the orders subgraph's money-scalar.ts) and integer cents (BigInt) in
+ * between, never a JS float.
  */
 
 /**
@@ -83,29 +83,3 @@ export function readMoney(input: MoneyInput, field: string, range: MoneyRange): 
   if (cents >= range.lessThanCents) throw new BadUserInputError(field, `must be less than ${formatCents(range.lessThanCents)}`);
   return formatCents(cents);
 }
-
-/** Marks what a literal was when it was not a string, so `readMoney` can refuse it with the field name. */
-function literalValue(node: ValueNode): unknown {
-  switch (node.kind) {
-    case Kind.STRING:
-      return node.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(node.value);
-    default:
-      return { literal: node.kind };
-  }
-}
-
-export const MoneyScalar = new GraphQLScalarType<MoneyInput, string>({
-  name: 'Money',
-  description: 'Exact decimal amount with two fraction digits, serialized as a string, e.g. "12.50". Never a float.',
-  serialize(value) {
-    if (typeof value === 'bigint') return formatCents(value);
-    if (typeof value === 'string') return formatCents(toCents(value));
-    // A float here would be a bug: amounts travel as decimal strings or cents only.
-    throw new TypeError(`Money cannot serialize ${typeof value}`);
-  },
-  parseValue: (value) => new MoneyInput(value),
-  parseLiteral: (node) => new MoneyInput(literalValue(node)),
-});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@dishpatch/shared/testing';
-import { createOrdersDataSource } from '../src/data-source.js';
+import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 
 describe('orders schema', () => {
   let database: TestDatabase;

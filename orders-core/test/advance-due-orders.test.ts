@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { StatementCounter } from '@dishpatch/shared/testing';
-import { advanceDueOrders } from '@dishpatch/orders-subgraph/orders/advance-due-orders';
-import { ACTIVE_STATUSES } from '@dishpatch/orders-subgraph/orders/order-status';
-import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, statusesOf, type OrdersTestDatabase } from './support.js';
+import { advanceDueOrders } from '@dishpatch/orders-core/kitchen-clock';
+import { ACTIVE_STATUSES } from '@dishpatch/orders-core/orders';
+import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, statusesOf, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const STAGE_SECONDS = 30;
 const DUE = STAGE_SECONDS * 4;
