@@ -1,5 +1,5 @@
 import type { OrderResolvers } from '../generated/graphql.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '@dishpatch/shared/ids';
 import { totalOf } from '../orders/order-amounts.js';
 import { canSeeOrder } from '../orders/order-service.js';
 
