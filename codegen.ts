@@ -30,7 +30,7 @@ const config: CodegenConfig = {
   generates: {
     ...subgraphResolverTypes('auth-subgraph', {
       contextType: '../context.js#AuthContext',
-      mappers: { User: '../services/user-service.js#UserView' },
+      mappers: { User: '../users/user-service.js#UserView' },
     }),
     ...subgraphResolverTypes('orders-subgraph', {
       contextType: '../context.js#OrdersContext',

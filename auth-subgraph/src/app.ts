@@ -15,11 +15,11 @@ import type { AuthConfig } from './config.js';
 import { createContextFactory, type AuthContext } from './context.js';
 import { createAuthDataSource, migrateAuthDatabase } from './data-source.js';
 import { resolvers } from './resolvers/index.js';
-import { LoginRateLimiter } from './services/login-rate-limiter.js';
-import { PasswordHasher } from './services/passwords.js';
-import { SessionService } from './services/session-service.js';
-import { UserService } from './services/user-service.js';
-import { loadSigningKeys } from './signing-keys.js';
+import { LoginRateLimiter } from './sessions/login-rate-limiter.js';
+import { PasswordHasher } from './users/passwords.js';
+import { SessionService } from './sessions/session-service.js';
+import { UserService } from './users/user-service.js';
+import { loadSigningKeys } from './tokens/signing-keys.js';
 
 const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 

@@ -3,8 +3,8 @@ import DataLoader from 'dataloader';
 import type { AuthenticatedContext } from '@dishpatch/shared/authorization';
 import type { Authentication, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { UserRecord } from './entities/user.js';
-import type { ClientInfo, SessionService } from './services/session-service.js';
-import type { UserService } from './services/user-service.js';
+import type { ClientInfo, SessionService } from './sessions/session-service.js';
+import type { UserService } from './users/user-service.js';
 
 export interface AuthContext extends AuthenticatedContext {
   auth: Authentication;

@@ -3,9 +3,9 @@ import { ConfigError } from '@dishpatch/shared/config';
 import { AppError, ConflictError } from '@dishpatch/shared/errors';
 import { loadAuthConfig } from '../config.js';
 import { createAuthDataSource, migrateAuthDatabase } from '../data-source.js';
-import { PasswordHasher } from '../services/passwords.js';
-import { validEmail, validPassword, validUsername } from '../services/user-input.js';
-import { UserService } from '../services/user-service.js';
+import { PasswordHasher } from '../users/passwords.js';
+import { validEmail, validPassword, validUsername } from '../users/user-input.js';
+import { UserService } from '../users/user-service.js';
 
 const USAGE = 'usage: npm run create-manager -- --email <email> --password <password> [--username <username>]';
 

@@ -1,5 +1,5 @@
 import type { UserResolvers } from '../generated/graphql.js';
-import { canSeeEmail } from '../services/user-service.js';
+import { canSeeEmail } from '../users/user-service.js';
 
 export const User: UserResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.userById.load(reference.id),

@@ -5,12 +5,12 @@ import { BadUserInputError, UnauthenticatedError } from '@dishpatch/shared/error
 import type { Logger } from '@dishpatch/shared/observability';
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { userColumns, type UserRecord } from '../entities/user.js';
-import type { SigningKeySet } from '../signing-keys.js';
+import type { SigningKeySet } from '../tokens/signing-keys.js';
 import { signAccessToken } from '../tokens/access-token-signer.js';
 import { publishSessionRevocation } from '../tokens/session-revocation-publisher.js';
 import type { LoginRateLimiter } from './login-rate-limiter.js';
-import { MAX_PASSWORD_BYTES } from './passwords.js';
-import type { RegistrationInput, UserService } from './user-service.js';
+import { MAX_PASSWORD_BYTES } from '../users/passwords.js';
+import type { RegistrationInput, UserService } from '../users/user-service.js';
 
 export interface AuthPayloadResult {
   accessToken: string;
