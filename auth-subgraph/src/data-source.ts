@@ -29,6 +29,6 @@ export function createAuthDataSource(options: AuthDataSourceOptions): DataSource
 }
 
 /** Runs pending auth migrations, one process at a time; returns the names of those it ran. */
-export function migrateAuthDatabase(dataSource: DataSource): Promise<string[]> {
+export function runAuthMigrations(dataSource: DataSource): Promise<string[]> {
   return runMigrationsUnderLock(dataSource, MIGRATION_LOCK_NAME);
 }
