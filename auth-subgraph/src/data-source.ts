@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { runMigrationsUnderLock } from '@dishpatch/shared/database';
-import { authEntities } from './entities/index.js';
 import { CreateAuthSchema1764250000000 } from './migrations/1764250000000-create-auth-schema.js';
 
 /** Every process that migrates the auth database takes this advisory lock first. */
@@ -12,12 +11,15 @@ export interface AuthDataSourceOptions {
   poolSize?: number;
 }
 
-/** The auth database. Migrations only, never `synchronize`. */
+/**
+ * The auth database. Migrations only, never `synchronize`; no entities either: the services
+ * speak SQL (conditional updates, CTEs, advisory locks), with each table's mapping to its
+ * record type in one place under `entities/`.
+ */
 export function createAuthDataSource(options: AuthDataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: authEntities,
     migrations: [CreateAuthSchema1764250000000],
     migrationsTransactionMode: 'each',
     synchronize: false,

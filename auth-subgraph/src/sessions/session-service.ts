@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { BadUserInputError, UnauthenticatedError } from '@dishpatch/shared/errors';
 import type { Logger } from '@dishpatch/shared/observability';
 import type { Viewer } from '@dishpatch/shared/tokens';
+import type { SessionRecord } from '../entities/session.js';
 import { userColumns, type UserRecord } from '../entities/user.js';
 import type { SigningKeySet } from '../tokens/signing-keys.js';
 import { signAccessToken } from '../tokens/access-token-signer.js';
@@ -168,7 +169,7 @@ export class SessionService {
 
   /** Why a refresh failed; a rotated-out token revokes its whole session (the thief's and the owner's). */
   private async refuseRefresh(presentedHash: string): Promise<never> {
-    const revoked: Array<{ id: string; userId: string }> = await this.options.dataSource.query(
+    const revoked: Array<Pick<SessionRecord, 'id' | 'userId'>> = await this.options.dataSource.query(
       `WITH revoked AS (
          UPDATE sessions
             SET revoked_at = coalesce(revoked_at, now()),
