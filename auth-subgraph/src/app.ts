@@ -1,32 +1,32 @@
-import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { createErrorFormatter } from '@dishpatch/shared/errors';
-import { HttpService, healthRoutes } from '@dishpatch/shared/http';
-import { Closer } from '@dishpatch/shared/lifecycle';
+import type { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import { RedisConnections } from '@dishpatch/shared/redis';
+import { buildClosable, buildSubgraphHttp, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
 import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { AuthConfig } from './config.js';
-import { createContextFactory, type AuthContext } from './context.js';
-import { createAuthDataSource, migrateAuthDatabase } from './data-source.js';
+import { clientInfoOf, createLoaders, type AuthContext, type AuthServices } from './context.js';
+import { createAuthDataSource, runAuthMigrations } from './data-source.js';
 import { resolvers } from './resolvers/index.js';
-import { LoginRateLimiter } from './services/login-rate-limiter.js';
-import { PasswordHasher } from './services/passwords.js';
-import { SessionService } from './services/session-service.js';
-import { UserService } from './services/user-service.js';
-import { loadSigningKeys } from './signing-keys.js';
+import { LoginRateLimiter } from './sessions/login-rate-limiter.js';
+import { SessionService } from './sessions/session-service.js';
+import { loadSigningKeys } from './tokens/signing-keys.js';
+import { PasswordHasher } from './users/passwords.js';
+import { UserService } from './users/user-service.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = readSubgraphSchema(new URL('./schema.graphql', import.meta.url));
+
+export interface AuthAppOptions {
+  config: AuthConfig;
+  logger: Logger;
+}
 
 export interface AuthApp {
   http: HttpService<AuthContext>;
   /** The auth database, for commands and tests that inspect what was written. */
   dataSource: DataSource;
+  metrics: ServiceMetrics;
   /** Brings the database to the latest schema (under an advisory lock); returns the migrations run. */
   migrate(): Promise<string[]>;
   /** Stops the server, Redis and the database in that order; safe to call twice. */
@@ -34,13 +34,13 @@ export interface AuthApp {
 }
 
 /**
- * Builds the auth subgraph without listening: `index.ts` listens on AUTH_PORT, tests on port 0.
- * Auth verifies its own tokens like every subgraph (signature, expiry, revocation), but with the
- * keys it holds rather than by fetching its own JWKS.
+ * Builds the auth subgraph without listening: `index.ts` migrates and listens on AUTH_PORT,
+ * tests on port 0. Auth verifies its own tokens like every subgraph (signature, expiry,
+ * revocation), but with the keys it holds rather than by fetching its own JWKS.
  */
-export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<AuthApp> {
-  const closer = new Closer(logger);
-  try {
+export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
+  const { config, logger } = options;
+  return buildClosable(logger, async (closer) => {
     const keys = await loadSigningKeys({
       privateKeyPem: config.AUTH_PRIVATE_KEY,
       privateKeyFile: config.AUTH_PRIVATE_KEY_FILE,
@@ -58,6 +58,11 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
     const subscriber = redisConnections.open('revocation subscriber');
     const revocations = new SessionRevocationList(redis, subscriber, config.REDIS_PREFIX, logger);
     closer.add('revocation list', () => revocations.close());
+    const verifier = new TokenVerifier({
+      localKeys: keys.verificationKeys,
+      isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
+      logger,
+    });
 
     const metrics = new ServiceMetrics('auth-subgraph');
     const logins = new Counter({
@@ -68,49 +73,35 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
     });
 
     const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS));
-    const sessions = new SessionService({
-      dataSource,
-      redis,
-      redisPrefix: config.REDIS_PREFIX,
+    const services: AuthServices = {
       users,
-      keys,
-      rateLimiter: new LoginRateLimiter(redis, config.REDIS_PREFIX, {
-        maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
-        maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
-        windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+      sessions: new SessionService({
+        dataSource,
+        redis,
+        redisPrefix: config.REDIS_PREFIX,
+        users,
+        keys,
+        rateLimiter: new LoginRateLimiter(redis, config.REDIS_PREFIX, {
+          maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+          maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+          windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+        }),
+        accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        logger,
+        onLogin: (outcome) => logins.inc({ outcome }),
       }),
-      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      logger,
-      onLogin: (outcome) => logins.inc({ outcome }),
-    });
-    const verifier = new TokenVerifier({
-      localKeys: keys.verificationKeys,
-      isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
-      logger,
-    });
+    };
 
-    const apollo = new ApolloServer<AuthContext>({
-      schema: buildSubgraphSchema({ typeDefs, resolvers }),
-      formatError: createErrorFormatter(logger),
-      includeStacktraceInErrorResponses: false,
-      logger,
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
-    });
-    await apollo.start();
-    closer.add('apollo', () => apollo.stop());
-
-    const http = new HttpService<AuthContext>({
-      apollo,
-      context: createContextFactory({ verifier, users, sessions }),
+    const http = await buildSubgraphHttp<AuthContext>({
+      typeDefs,
+      resolvers,
+      context: createContextFactory({ verifier, services, createLoaders, fromRequest: (req) => ({ client: clientInfoOf(req) }) }),
       logger,
       metrics,
+      closer,
+      readinessChecks: { database: () => dataSource.query('SELECT 1'), redis: () => redis.ping() },
       routes: {
-        ...healthRoutes({
-          checks: { database: () => dataSource.query('SELECT 1'), redis: () => redis.ping() },
-          metrics,
-          logger,
-        }),
         'GET /.well-known/jwks.json': () => ({
           status: 200,
           body: JSON.stringify(keys.jwks),
@@ -118,11 +109,7 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
         }),
       },
     });
-    closer.add('http server', () => http.close());
 
-    return { http, dataSource, migrate: () => migrateAuthDatabase(dataSource), close: () => closer.close() };
-  } catch (error) {
-    await closer.close();
-    throw error;
-  }
+    return { http, dataSource, metrics, migrate: () => runAuthMigrations(dataSource) };
+  });
 }

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { ConfigError, commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
 
 /** Below this work factor a stolen hash falls too fast; only tests may go lower, and must say so. */
@@ -16,7 +15,7 @@ const authConfigShape = {
   REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(2_592_000, 31_536_000),
   /** bcrypt work factor; values below 10 need BCRYPT_ALLOW_WEAK_ROUNDS=true (tests only). */
   BCRYPT_ROUNDS: env.intInRange(12, 4, 15),
-  BCRYPT_ALLOW_WEAK_ROUNDS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  BCRYPT_ALLOW_WEAK_ROUNDS: env.boolean(false),
   /** The ES256 (P-256) signing key as PEM; `\n` escapes are accepted for one-line environments. */
   AUTH_PRIVATE_KEY: env.optionalString(),
   AUTH_PRIVATE_KEY_FILE: env.optionalString(),

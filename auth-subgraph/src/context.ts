@@ -1,18 +1,26 @@
 import type { IncomingMessage } from 'node:http';
 import DataLoader from 'dataloader';
-import type { AuthenticatedContext } from '@dishpatch/shared/authorization';
-import type { Authentication, TokenVerifier } from '@dishpatch/shared/tokens';
+import type { SubgraphContext } from '@dishpatch/shared/subgraph';
 import type { UserRecord } from './entities/user.js';
-import type { ClientInfo, SessionService } from './services/session-service.js';
-import type { UserService } from './services/user-service.js';
+import type { ClientInfo, SessionService } from './sessions/session-service.js';
+import type { UserService } from './users/user-service.js';
 
-export interface AuthContext extends AuthenticatedContext {
-  auth: Authentication;
-  client: ClientInfo;
+export interface AuthServices {
   users: UserService;
   sessions: SessionService;
-  /** Per request, so a batch of references costs one query and nothing is cached across callers. */
-  loaders: { userById: DataLoader<string, UserRecord | null> };
+}
+
+export interface AuthLoaders {
+  userById: DataLoader<string, UserRecord | null>;
+}
+
+export interface AuthContext extends SubgraphContext<AuthServices, AuthLoaders> {
+  /** Kept on the session a login opens, and what the login rate limit counts per address. */
+  client: ClientInfo;
+}
+
+export function createLoaders(services: AuthServices): AuthLoaders {
+  return { userById: new DataLoader((ids: readonly string[]) => services.users.findByIds(ids)) };
 }
 
 const MAX_ADDRESS_LENGTH = 64;
@@ -31,14 +39,4 @@ export function clientInfoOf(req: IncomingMessage): ClientInfo {
     address: address.slice(0, MAX_ADDRESS_LENGTH),
     userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
   };
-}
-
-export function createContextFactory(services: { verifier: TokenVerifier; users: UserService; sessions: SessionService }) {
-  return async (req: IncomingMessage): Promise<AuthContext> => ({
-    auth: await services.verifier.authenticate(req.headers.authorization),
-    client: clientInfoOf(req),
-    users: services.users,
-    sessions: services.sessions,
-    loaders: { userById: new DataLoader((ids: readonly string[]) => services.users.findByIds(ids)) },
-  });
 }

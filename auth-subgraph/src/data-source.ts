@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { runMigrationsUnderLock } from '@dishpatch/shared/database';
-import { authEntities } from './entities/index.js';
 import { CreateAuthSchema1764250000000 } from './migrations/1764250000000-create-auth-schema.js';
 
 /** Every process that migrates the auth database takes this advisory lock first. */
@@ -12,12 +11,15 @@ export interface AuthDataSourceOptions {
   poolSize?: number;
 }
 
-/** The auth database. Migrations only, never `synchronize`. */
+/**
+ * The auth database. Migrations only, never `synchronize`; no entities either: the services
+ * speak SQL (conditional updates, CTEs, advisory locks), with each table's mapping to its
+ * record type in one place under `entities/`.
+ */
 export function createAuthDataSource(options: AuthDataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: authEntities,
     migrations: [CreateAuthSchema1764250000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
@@ -29,6 +31,6 @@ export function createAuthDataSource(options: AuthDataSourceOptions): DataSource
 }
 
 /** Runs pending auth migrations, one process at a time; returns the names of those it ran. */
-export function migrateAuthDatabase(dataSource: DataSource): Promise<string[]> {
+export function runAuthMigrations(dataSource: DataSource): Promise<string[]> {
   return runMigrationsUnderLock(dataSource, MIGRATION_LOCK_NAME);
 }

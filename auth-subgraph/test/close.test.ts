@@ -16,8 +16,8 @@ describe('auth app: close() releases every connection and timer it made', () => 
       const storage = await createCuttableTestStorage(`auth_close_${outage}`);
       cleanups.push(() => storage.cleanup());
       const before = activeResources();
-      const app = await buildAuthApp(
-        loadAuthConfig({
+      const app = await buildAuthApp({
+        config: loadAuthConfig({
           AUTH_DATABASE_URL: storage.databaseUrl,
           REDIS_URL: storage.redisUrl,
           REDIS_PREFIX: storage.redis.prefix,
@@ -26,8 +26,8 @@ describe('auth app: close() releases every connection and timer it made', () => 
           AUTH_PRIVATE_KEY: newPrivateKeyPem(),
           LOG_LEVEL: 'silent',
         }),
-        testLogger,
-      );
+        logger: testLogger,
+      });
       await app.migrate();
       const url = `http://127.0.0.1:${await app.http.listen(0, '127.0.0.1')}`;
       // Use both: a registration writes the database and reads the rate limits in Redis.

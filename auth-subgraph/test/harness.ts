@@ -55,7 +55,7 @@ export class AuthHarness {
       LOG_LEVEL: 'silent',
       ...options.env,
     });
-    this.app = await buildAuthApp(this.config, options.logger ?? testLogger);
+    this.app = await buildAuthApp({ config: this.config, logger: options.logger ?? testLogger });
     await this.app.migrate();
     this.url = `http://127.0.0.1:${await this.app.http.listen(0, '127.0.0.1')}`;
     return this;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '@dishpatch/shared/config';
 import { loadAuthConfig } from '../src/config.js';
-import { GENERATED_KEY_FILE_NAME, jwkThumbprint, loadSigningKeys } from '../src/signing-keys.js';
+import { GENERATED_KEY_FILE_NAME, jwkThumbprint, loadSigningKeys } from '../src/tokens/signing-keys.js';
 import { AuthHarness, ME, newPrivateKeyPem } from './harness.js';
 
 const headerOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { alg: string; kid: string };

@@ -1,13 +1,6 @@
-import { z } from 'zod';
 import { env, loadConfig } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
-
-const booleanFlag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');
 
 /**
  * The gateway's environment. Every limit a client can run into is here, with a default
@@ -38,12 +31,12 @@ export const gatewayConfigShape = {
    */
   GATEWAY_MAX_COST: env.positiveInt(20_000, 10_000_000),
   /** Arrays of operations in one POST; off unless a client truly needs them. */
-  GATEWAY_ALLOW_BATCHING: booleanFlag(false),
+  GATEWAY_ALLOW_BATCHING: env.boolean(false),
   /**
    * Whether a client's own X-Forwarded-For is kept (and the peer appended). Only behind a
    * proxy you run: otherwise a client could pick the address the subgraphs rate-limit on.
    */
-  GATEWAY_TRUST_FORWARDED_FOR: booleanFlag(false),
+  GATEWAY_TRUST_FORWARDED_FOR: env.boolean(false),
   /** Idle keep-alive connections to each subgraph are closed after this long. */
   GATEWAY_SUBGRAPH_KEEPALIVE_MS: env.positiveInt(30_000, 600_000),
   /** A subgraph that sends no answer, or stalls in the middle of one, for this long fails its part of the response. */

@@ -1,24 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { Counter } from 'prom-client';
 import type { Logger as TypeOrmLogger } from 'typeorm';
-import { createErrorFormatter } from '@dishpatch/shared/errors';
-import { HttpService, healthRoutes } from '@dishpatch/shared/http';
-import { Closer } from '@dishpatch/shared/lifecycle';
+import type { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import { RedisConnections } from '@dishpatch/shared/redis';
+import { buildClosable, buildSubgraphHttp, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
 import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import type { OrdersConfig } from './config.js';
-import { createContextFactory, type OrdersContext } from './context.js';
-import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
+import { createLoaders, type OrdersContext, type OrdersServices } from './context.js';
+import { createOrdersDataSource, runOrdersMigrations } from '@dishpatch/orders-core/data-source';
 import { DishService } from '@dishpatch/orders-core/dishes';
 import { OrderService } from '@dishpatch/orders-core/orders';
 import { resolvers } from './resolvers/index.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = readSubgraphSchema(new URL('./schema.graphql', import.meta.url));
 
 export interface OrdersAppOptions {
   config: OrdersConfig;
@@ -29,20 +23,22 @@ export interface OrdersAppOptions {
 
 export interface OrdersApp {
   http: HttpService<OrdersContext>;
+  /** The orders database, for commands and tests that inspect what was written. */
   dataSource: ReturnType<typeof createOrdersDataSource>;
   metrics: ServiceMetrics;
+  /** Brings the database to the latest schema (under an advisory lock); returns the migrations run. */
+  migrate(): Promise<string[]>;
+  /** Stops the server, Redis and the database in that order; safe to call twice. */
   close(): Promise<void>;
 }
 
 /**
- * Builds the orders subgraph without listening: database, Redis (revocation list), token
- * verifier, services, Apollo and the HTTP layer. `index.ts` migrates and listens; tests
- * listen on port 0. `close()` undoes it in reverse order and is safe to call twice.
+ * Builds the orders subgraph without listening: `index.ts` migrates and listens on
+ * ORDERS_PORT, tests on port 0. Tokens are verified with the keys fetched from auth's JWKS.
  */
-export async function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersApp> {
+export function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersApp> {
   const { config, logger } = options;
-  const closer = new Closer(logger);
-  try {
+  return buildClosable(logger, async (closer) => {
     const dataSource = createOrdersDataSource({
       url: config.ORDERS_DATABASE_URL,
       poolSize: config.ORDERS_DATABASE_POOL_SIZE,
@@ -57,7 +53,11 @@ export async function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersA
     const subscriber = redisConnections.open('revocation subscriber');
     const revocations = new SessionRevocationList(redis, subscriber, config.REDIS_PREFIX, logger);
     closer.add('revocation list', () => revocations.close());
-    const verifier = new TokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId), logger });
+    const verifier = new TokenVerifier({
+      jwksUrl: config.AUTH_JWKS_URL,
+      isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
+      logger,
+    });
 
     const metrics = new ServiceMetrics('orders-subgraph');
     const transactionRetries = new Counter({
@@ -65,36 +65,22 @@ export async function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersA
       help: 'Transactions run again after a deadlock or serialization failure',
       registers: [metrics.registry],
     });
-    const services = {
+
+    const services: OrdersServices = {
       dishes: new DishService(dataSource),
       orders: new OrderService(dataSource, { onTransactionRetry: () => transactionRetries.inc() }),
     };
 
-    const apollo = new ApolloServer<OrdersContext>({
-      schema: buildSubgraphSchema({ typeDefs, resolvers }),
-      formatError: createErrorFormatter(logger),
-      includeStacktraceInErrorResponses: false,
-      // Inline traces feed Apollo's hosted studio, which this deployment does not use.
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
-    });
-    await apollo.start();
-    closer.add('apollo', () => apollo.stop());
-
-    const http = new HttpService<OrdersContext>({
-      apollo,
-      context: createContextFactory(verifier, services),
+    const http = await buildSubgraphHttp<OrdersContext>({
+      typeDefs,
+      resolvers,
+      context: createContextFactory({ verifier, services, createLoaders }),
       logger,
       metrics,
-      routes: healthRoutes({
-        checks: { database: () => dataSource.query('SELECT 1'), redis: () => redis.ping() },
-        metrics,
-        logger,
-      }),
+      closer,
+      readinessChecks: { database: () => dataSource.query('SELECT 1'), redis: () => redis.ping() },
     });
-    closer.add('http server', () => http.close());
-    return { http, dataSource, metrics, close: () => closer.close() };
-  } catch (error) {
-    await closer.close();
-    throw error;
-  }
+
+    return { http, dataSource, metrics, migrate: () => runOrdersMigrations(dataSource) };
+  });
 }

@@ -1,10 +1,13 @@
-import type { IncomingMessage } from 'node:http';
 import DataLoader from 'dataloader';
-import type { AuthenticatedContext } from '@dishpatch/shared/authorization';
-import type { Authentication, TokenVerifier } from '@dishpatch/shared/tokens';
+import type { SubgraphContext } from '@dishpatch/shared/subgraph';
 import type { DishService } from '@dishpatch/orders-core/dishes';
 import type { Dish, Order, OrderItem, OrderStatusChange } from '@dishpatch/orders-core/entities';
 import type { OrderService } from '@dishpatch/orders-core/orders';
+
+export interface OrdersServices {
+  dishes: DishService;
+  orders: OrderService;
+}
 
 /** Batches of the nested fields: one `WHERE ... = ANY` per field per tick, whatever the page size. */
 export interface OrdersLoaders {
@@ -16,16 +19,7 @@ export interface OrdersLoaders {
   historyByOrderId: DataLoader<string, OrderStatusChange[]>;
 }
 
-export interface OrdersServices {
-  dishes: DishService;
-  orders: OrderService;
-}
-
-export interface OrdersContext extends AuthenticatedContext {
-  auth: Authentication;
-  services: OrdersServices;
-  loaders: OrdersLoaders;
-}
+export type OrdersContext = SubgraphContext<OrdersServices, OrdersLoaders>;
 
 export function createLoaders(services: OrdersServices): OrdersLoaders {
   return {
@@ -34,17 +28,4 @@ export function createLoaders(services: OrdersServices): OrdersLoaders {
     itemsByOrderId: new DataLoader((ids) => services.orders.findItemsByOrderIds(ids)),
     historyByOrderId: new DataLoader((ids) => services.orders.findHistoryByOrderIds(ids)),
   };
-}
-
-/**
- * Per request: who is asking (an invalid token leaves the viewer null with the reason, which
- * `requireViewer` turns into UNAUTHENTICATED; public fields still answer) and fresh loaders,
- * so nothing cached outlives the request.
- */
-export function createContextFactory(verifier: TokenVerifier, services: OrdersServices) {
-  return async (req: IncomingMessage): Promise<OrdersContext> => ({
-    auth: await verifier.authenticate(req.headers.authorization),
-    services,
-    loaders: createLoaders(services),
-  });
 }

@@ -56,6 +56,12 @@ export const env = {
         }
       }, `must be a URL with one of the protocols ${protocols.join(', ')}`)
       .transform((value) => (value === '' ? undefined : value)),
+  /** `true`/`false` (or `1`/`0`); anything else, "yes" included, is a bad value rather than a guess. */
+  boolean: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
   string: (fallback: string) => z.string().min(1).default(fallback),
   optionalString: () =>
     z

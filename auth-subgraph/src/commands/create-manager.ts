@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '@dishpatch/shared/config';
 import { AppError, ConflictError } from '@dishpatch/shared/errors';
 import { loadAuthConfig } from '../config.js';
-import { createAuthDataSource, migrateAuthDatabase } from '../data-source.js';
-import { PasswordHasher } from '../services/passwords.js';
-import { validEmail, validPassword, validUsername } from '../services/user-input.js';
-import { UserService } from '../services/user-service.js';
+import { createAuthDataSource, runAuthMigrations } from '../data-source.js';
+import { PasswordHasher } from '../users/passwords.js';
+import { validEmail, validPassword, validUsername } from '../users/user-input.js';
+import { UserService } from '../users/user-service.js';
 
 const USAGE = 'usage: npm run create-manager -- --email <email> --password <password> [--username <username>]';
 
@@ -80,7 +80,7 @@ export async function runCreateManager(
     return 1;
   }
   try {
-    await migrateAuthDatabase(dataSource);
+    await runAuthMigrations(dataSource);
     const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS));
     const { outcome, user } = await users.ensureManager(account);
     const who = `${user.email} (username ${user.username}, id ${user.id})`;

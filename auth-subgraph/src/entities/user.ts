@@ -1,4 +1,3 @@
-import { EntitySchema } from 'typeorm';
 import type { Role } from '@dishpatch/shared/tokens';
 
 /** A row of `users`, as every layer of the auth subgraph sees it (and the GraphQL `User` maps to). */
@@ -12,22 +11,10 @@ export interface UserRecord {
   updatedAt: Date;
 }
 
-/** Column types are explicit: tsx/esbuild emit no decorator metadata to infer them from. */
-export const UserEntity = new EntitySchema<UserRecord>({
-  name: 'User',
-  tableName: 'users',
-  columns: {
-    id: { type: 'uuid', primary: true, generated: 'uuid' },
-    username: { type: 'varchar', length: 50 },
-    email: { type: 'varchar', length: 254 },
-    passwordHash: { type: 'varchar', length: 60, name: 'password_hash' },
-    role: { type: 'text' },
-    createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
-    updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
-  },
-});
-
-/** The `users` columns of `table` (a name or alias) under their TypeScript names, for raw statements that return users. */
+/**
+ * The one mapping of `users` columns to UserRecord: the select list of `table` (a name or
+ * alias) under their TypeScript names, for every statement that returns users.
+ */
 export function userColumns(table: string): string {
   return [
     `${table}.id`,

@@ -1,8 +1,8 @@
+import { DateTimeScalar } from '@dishpatch/shared/date-time';
 import type { Resolvers } from '../generated/graphql.js';
 import { AuthPayload } from './auth-payload.js';
-import { DateTime } from './date-time.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { User } from './user.js';
 
-export const resolvers: Resolvers = { AuthPayload, DateTime, Query, Mutation, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, AuthPayload, Query, Mutation, User };

@@ -2,13 +2,13 @@ import { requireRole } from '@dishpatch/shared/authorization';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
-  me: (_parent, _args, ctx) => (ctx.auth.viewer ? ctx.loaders.userById.load(ctx.auth.viewer.userId) : null),
-  user: (_parent, { id }, ctx) => {
-    requireRole(ctx, 'MANAGER');
-    return ctx.users.findOne(id);
+  me: (_parent, _args, context) => (context.auth.viewer ? context.loaders.userById.load(context.auth.viewer.userId) : null),
+  user: (_parent, { id }, context) => {
+    requireRole(context, 'MANAGER');
+    return context.services.users.findOne(id);
   },
-  users: (_parent, { role, first, after }, ctx) => {
-    requireRole(ctx, 'MANAGER');
-    return ctx.users.findAll({ role, first, after });
+  users: (_parent, { role, first, after }, context) => {
+    requireRole(context, 'MANAGER');
+    return context.services.users.findAll({ role, first, after });
   },
 };

@@ -2,7 +2,7 @@ import { NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { In, IsNull, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { DishEntity, type Dish } from '../entities/index.js';
-import { requireUuid } from '../ids.js';
+import { requireUuid } from '@dishpatch/shared/ids';
 import { validateCreateDishInput, validateUpdateDishInput, type CreateDishArguments, type UpdateDishArguments } from './dish-input.js';
 
 /**

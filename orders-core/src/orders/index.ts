@@ -26,4 +26,4 @@ export {
   type PlaceOrderArguments,
   type ValidOrder,
 } from './order-input.js';
-export { MAX_PAGE_SIZE, type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';
+export { type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';

@@ -1,5 +1,5 @@
 import { BadUserInputError } from '@dishpatch/shared/errors';
-import { requireUuid } from '../ids.js';
+import { requireUuid } from '@dishpatch/shared/ids';
 import type { StockRequest } from './stock.js';
 
 export const MAX_ORDER_LINES = 50;

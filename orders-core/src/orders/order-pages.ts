@@ -1,10 +1,8 @@
-import { BadUserInputError } from '@dishpatch/shared/errors';
+import { isUuid } from '@dishpatch/shared/ids';
+import { decodeCursor, encodeCursor, validatePageSize } from '@dishpatch/shared/pagination';
 import type { EntityManager } from 'typeorm';
 import { OrderEntity, type Order } from '../entities/index.js';
-import { isUuid } from '../ids.js';
 import type { OrderStatus } from './order-status.js';
-
-export const MAX_PAGE_SIZE = 100;
 
 export interface OrderFilter {
   /** Only this customer's orders. */
@@ -39,34 +37,21 @@ interface Position {
 
 const TIMESTAMPTZ_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?([+-]\d{2}(?::\d{2}){0,2})$/;
 
-function encodeCursor(position: Position): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
+/** The calendar check too: a well-shaped but impossible date (month 13) must not reach SQL. */
+function isTimestamptzText(value: string): boolean {
+  const parts = TIMESTAMPTZ_TEXT.exec(value);
+  const day = parts ? new Date(`${parts[1]}T00:00:00Z`) : undefined;
+  return Boolean(parts && day && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === parts[1]);
 }
 
-function decodeCursor(cursor: string): Position {
-  const invalid = new BadUserInputError('after', 'is not a cursor this API gave out');
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid;
-  const [createdAt, id] = decoded as unknown[];
-  if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUuid(id)) throw invalid;
-  const parts = TIMESTAMPTZ_TEXT.exec(createdAt);
-  // The calendar check: a well-shaped but impossible date (month 13) must not reach SQL.
-  const day = parts ? new Date(`${parts[1]}T00:00:00Z`) : undefined;
-  if (!parts || !day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== parts[1]) throw invalid;
+function decodePosition(cursor: string): Position {
+  const [createdAt, id] = decodeCursor(cursor, [isTimestamptzText, isUuid]);
   return { createdAt, id };
 }
 
 /** Checks `first` and `after` before any query runs. */
 export function validatePageArguments(args: PageArguments): { first: number; after: Position | null } {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError('first', `must be 1 to ${MAX_PAGE_SIZE}, got ${args.first}`);
-  }
-  return { first: args.first, after: args.after === undefined || args.after === null ? null : decodeCursor(args.after) };
+  return { first: validatePageSize(args.first), after: args.after === undefined || args.after === null ? null : decodePosition(args.after) };
 }
 
 /**
@@ -92,7 +77,7 @@ export async function findOrderPage(manager: EntityManager, filter: OrderFilter,
   const { entities, raw } = await page.getRawAndEntities<{ position_created_at: string }>();
   let counting: Promise<number> | undefined;
   const edges = entities.slice(0, first).map((node, index) => ({
-    cursor: encodeCursor({ createdAt: raw[index]!.position_created_at, id: node.id }),
+    cursor: encodeCursor([raw[index]!.position_created_at, node.id]),
     node,
   }));
   return {

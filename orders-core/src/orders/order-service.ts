@@ -3,7 +3,7 @@ import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors'
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { OrderEntity, OrderItemEntity, OrderStatusChangeEntity, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
-import { requireUuid } from '../ids.js';
+import { requireUuid } from '@dishpatch/shared/ids';
 import { runTransaction } from '../transactions.js';
 import { validatePlaceOrderInput, type PlaceOrderArguments } from './order-input.js';
 import { findOrderPage, type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';

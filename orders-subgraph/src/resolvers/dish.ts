@@ -1,5 +1,5 @@
 import type { DishResolvers } from '../generated/graphql.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '@dishpatch/shared/ids';
 
 export const Dish: DishResolvers = {
   // References are ids this subgraph handed out (order items), so deleted dishes resolve too.

@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '../date-time.js';
+import { DateTimeScalar } from '@dishpatch/shared/date-time';
 import type { Resolvers } from '../generated/graphql.js';
 import { MoneyScalar } from '../money-scalar.js';
 import { Dish } from './dish.js';

@@ -1,5 +1,5 @@
 import type { OrderResolvers } from '../generated/graphql.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '@dishpatch/shared/ids';
 import { canSeeOrder, totalOf } from '@dishpatch/orders-core/orders';
 
 export const Order: OrderResolvers = {

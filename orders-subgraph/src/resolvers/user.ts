@@ -1,7 +1,7 @@
 import { isStaff, requireViewer } from '@dishpatch/shared/authorization';
 import { ForbiddenError } from '@dishpatch/shared/errors';
 import type { UserResolvers } from '../generated/graphql.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '@dishpatch/shared/ids';
 
 /** All this subgraph knows of a user: the id; the gateway gets the rest from the auth subgraph. */
 export interface UserReference {

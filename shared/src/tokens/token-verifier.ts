@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Logger } from 'pino';
+import { isUuid } from '../ids.js';
 
 /** The roles of the contract, as they appear in tokens and in GraphQL. */
 export const ROLES = ['CUSTOMER', 'CHEF', 'MANAGER'] as const;
@@ -43,8 +44,6 @@ export interface TokenVerifierOptions {
   /** Allowed clock difference between services, in seconds. Default 5. */
   clockToleranceSeconds?: number;
 }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Turns an `Authorization: Bearer` header into a viewer. Every subgraph verifies every token
@@ -95,7 +94,7 @@ export class TokenVerifier {
       return { viewer: null, problem: 'Invalid access token' };
     }
     const { sub, role, sid } = payload as { sub?: unknown; role?: unknown; sid?: unknown };
-    if (typeof sub !== 'string' || !UUID_PATTERN.test(sub) || typeof sid !== 'string' || !UUID_PATTERN.test(sid)) {
+    if (!isUuid(sub) || !isUuid(sid)) {
       return { viewer: null, problem: 'Invalid access token' };
     }
     if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {

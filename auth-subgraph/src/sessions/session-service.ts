@@ -4,13 +4,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { BadUserInputError, UnauthenticatedError } from '@dishpatch/shared/errors';
 import type { Logger } from '@dishpatch/shared/observability';
 import type { Viewer } from '@dishpatch/shared/tokens';
+import type { SessionRecord } from '../entities/session.js';
 import { userColumns, type UserRecord } from '../entities/user.js';
-import type { SigningKeySet } from '../signing-keys.js';
+import type { SigningKeySet } from '../tokens/signing-keys.js';
 import { signAccessToken } from '../tokens/access-token-signer.js';
 import { publishSessionRevocation } from '../tokens/session-revocation-publisher.js';
 import type { LoginRateLimiter } from './login-rate-limiter.js';
-import { MAX_PASSWORD_BYTES } from './passwords.js';
-import type { RegistrationInput, UserService } from './user-service.js';
+import { MAX_PASSWORD_BYTES } from '../users/passwords.js';
+import type { RegistrationInput, UserService } from '../users/user-service.js';
 
 export interface AuthPayloadResult {
   accessToken: string;
@@ -168,7 +169,7 @@ export class SessionService {
 
   /** Why a refresh failed; a rotated-out token revokes its whole session (the thief's and the owner's). */
   private async refuseRefresh(presentedHash: string): Promise<never> {
-    const revoked: Array<{ id: string; userId: string }> = await this.options.dataSource.query(
+    const revoked: Array<Pick<SessionRecord, 'id' | 'userId'>> = await this.options.dataSource.query(
       `WITH revoked AS (
          UPDATE sessions
             SET revoked_at = coalesce(revoked_at, now()),

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@dishpatch/shared/config';
-import { publicJwkOf, verificationJwkOf, type PublicJwk, type SigningKey } from './tokens/access-token-signer.js';
+import { publicJwkOf, verificationJwkOf, type PublicJwk, type SigningKey } from './access-token-signer.js';
 
 /** Every key auth knows: the one that signs, and all that verify (the signing key plus rotated-out ones). */
 export interface SigningKeySet {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@dishpatch/shared/errors';
+import { isUuid, requireUuid } from '@dishpatch/shared/ids';
+import { buildConnection, decodeCursor, encodeCursor, validatePageSize, type Connection } from '@dishpatch/shared/pagination';
 import type { Role, Viewer } from '@dishpatch/shared/tokens';
 import { userColumns, type UserRecord } from '../entities/user.js';
 import type { PasswordHasher } from './passwords.js';
-import { isUuid, validEmail, validPassword, validUsername, validUuid } from './user-input.js';
+import { validEmail, validPassword, validUsername } from './user-input.js';
 
 export interface RegistrationInput {
   username: string;
@@ -19,9 +21,7 @@ export interface PreparedRegistration {
   passwordHash: string;
 }
 
-export interface UserPage {
-  edges: Array<{ cursor: string; node: UserRecord }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+export interface UserPage extends Connection<UserRecord> {
   totalCount: number;
 }
 
@@ -31,6 +31,8 @@ const UNIQUE_FIELD_BY_CONSTRAINT: Record<string, { field: string; message: strin
   users_username_unique: { field: 'input.username', message: 'input.username: this username is taken' },
 };
 const UNIQUE_VIOLATION = '23505';
+
+const DEFAULT_PAGE_SIZE = 20;
 
 /** Serializes every role change, so the last-manager rule holds when two changes race. */
 const ROLE_CHANGE_LOCK_KEY = 4_001_000_002;
@@ -45,19 +47,6 @@ export type UserView = UserRecord & { shownToOwner?: boolean };
 export function canSeeEmail(viewer: Viewer | null, user: UserView): boolean {
   if (user.shownToOwner) return true;
   return viewer !== null && (viewer.userId === user.id || viewer.role === 'MANAGER');
-}
-
-const CURSOR_PREFIX = 'user:';
-
-function encodeCursor(user: UserRecord): string {
-  return Buffer.from(`${CURSOR_PREFIX}${user.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!isUuid(id)) throw new BadUserInputError('after', 'is not a cursor this API gave out');
-  return id;
 }
 
 /** Accounts and roles: registration, credential checks, lookups, listing, role changes. */
@@ -105,7 +94,7 @@ export class UserService {
   }
 
   async findOne(id: string): Promise<UserRecord | null> {
-    const [user] = await this.findByIds([validUuid(id, 'id')]);
+    const [user] = await this.findByIds([requireUuid(id, 'id')]);
     return user ?? null;
   }
 
@@ -122,10 +111,10 @@ export class UserService {
 
   /** Newest first, keyset-paginated on (created_at, id) so pages never skip or repeat a user. */
   async findAll(options: { role?: Role | null; first?: number | null; after?: string | null }): Promise<UserPage> {
-    const first = options.first ?? 20;
-    if (!Number.isInteger(first) || first < 1 || first > 100) throw new BadUserInputError('first', 'must be between 1 and 100');
+    const first = validatePageSize(options.first, DEFAULT_PAGE_SIZE);
     const role = options.role ?? null;
-    const afterId = options.after ? decodeCursor(options.after) : null;
+    // The cursor holds the id only; the (created_at, id) position is read back from the row.
+    const afterId = options.after ? decodeCursor(options.after, [isUuid])[0] : null;
     if (afterId !== null) {
       const anchor = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1`, [afterId]);
       if (anchor.length === 0) throw new BadUserInputError('after', 'is not a cursor this API gave out');
@@ -143,13 +132,7 @@ export class UserService {
         Array<{ count: number }>
       >,
     ]);
-    const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: totals[0]?.count ?? 0,
-    };
+    return { ...buildConnection(rows, first, (user) => encodeCursor([user.id])), totalCount: totals[0]?.count ?? 0 };
   }
 
   /**
@@ -159,7 +142,7 @@ export class UserService {
    * themselves at the same moment are decided one after the other.
    */
   async updateRole(actor: Viewer, userId: string, role: Role): Promise<UserRecord> {
-    const targetId = validUuid(userId, 'userId');
+    const targetId = requireUuid(userId, 'userId');
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
       const roles: Array<{ id: string; role: Role }> = await manager.query(

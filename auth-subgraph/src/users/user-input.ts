@@ -6,7 +6,6 @@ const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,50}$/;
 const EMAIL_PATTERN =
   /^[^\s@"(),:;<>[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const MAX_EMAIL_LENGTH = 254;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The one home of the contract's field rules; each failure names its argument path. */
 export function validUsername(value: string, field: string): string {
@@ -32,13 +31,4 @@ export function validPassword(value: string, field: string): string {
   // bcrypt's C core stops at a NUL byte: "secret\0x" would be accepted as "secret".
   if (value.includes('\0')) throw new BadUserInputError(field, 'must not contain a NUL character');
   return value;
-}
-
-export function validUuid(value: string, field: string): string {
-  if (!UUID_PATTERN.test(value)) throw new BadUserInputError(field, 'must be a user id (UUID)');
-  return value;
-}
-
-export function isUuid(value: string): boolean {
-  return UUID_PATTERN.test(value);
 }

@@ -1,0 +1,18 @@
+/** The skeleton both subgraphs share: build (Apollo + HTTP + context), start, shutdown. */
+export {
+  buildClosable,
+  buildSubgraphHttp,
+  createContextFactory,
+  readSubgraphSchema,
+  type ContextFactoryOptions,
+  type SubgraphContext,
+  type SubgraphHttpOptions,
+} from './subgraph-app.js';
+export {
+  runService,
+  runSubgraph,
+  type ClosableApp,
+  type ServiceDefinition,
+  type SubgraphApp,
+  type SubgraphDefinition,
+} from './run-service.js';

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse, type DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import type { AuthenticatedContext } from '../authorization.js';
+import { createErrorFormatter } from '../errors.js';
+import { healthRoutes, type ReadinessCheck } from '../http/health.js';
+import { HttpService, type RouteHandler } from '../http/http-server.js';
+import { Closer } from '../lifecycle.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
+import type { Authentication, TokenVerifier } from '../tokens/token-verifier.js';
+
+/** A subgraph's SDL, read once from the `.graphql` file beside its resolvers. */
+export function readSubgraphSchema(url: URL): DocumentNode {
+  return parse(readFileSync(url, 'utf8'));
+}
+
+/** What every subgraph's context holds: who asks, the services, and this request's DataLoaders. */
+export interface SubgraphContext<Services, Loaders> extends AuthenticatedContext {
+  auth: Authentication;
+  services: Services;
+  /** Made per request, so a batch costs one query and nothing cached outlives the request. */
+  loaders: Loaders;
+}
+
+export interface ContextFactoryOptions<Services, Loaders, Extra extends object> {
+  verifier: TokenVerifier;
+  services: Services;
+  createLoaders: (services: Services) => Loaders;
+  /** What else a subgraph reads from the request (auth: the client's address). Default none. */
+  fromRequest?: (req: IncomingMessage) => Extra;
+}
+
+/**
+ * The per-request context: an invalid token leaves the viewer null with the reason, which
+ * `requireViewer` turns into UNAUTHENTICATED, so public fields still answer.
+ */
+export function createContextFactory<Services, Loaders, Extra extends object = object>(
+  options: ContextFactoryOptions<Services, Loaders, Extra>,
+): (req: IncomingMessage) => Promise<SubgraphContext<Services, Loaders> & Extra> {
+  return async (req) => ({
+    ...(options.fromRequest?.(req) ?? ({} as Extra)),
+    auth: await options.verifier.authenticate(req.headers.authorization),
+    services: options.services,
+    loaders: options.createLoaders(options.services),
+  });
+}
+
+/** The resolver map buildSubgraphSchema takes (the generated `Resolvers` type fits it). */
+type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers']>;
+
+export interface SubgraphHttpOptions<Context extends BaseContext> {
+  typeDefs: DocumentNode;
+  resolvers: SubgraphResolvers;
+  context: (req: IncomingMessage) => Promise<Context>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Stops Apollo and the HTTP server when the app closes. */
+  closer: Closer;
+  /** The dependencies `/ready` reports on, by name. */
+  readinessChecks: Record<string, ReadinessCheck>;
+  /** Routes beside GraphQL and the health routes (auth: the JWKS). Default none. */
+  routes?: Record<string, RouteHandler>;
+}
+
+/**
+ * The GraphQL edge every subgraph shares: Apollo on the federated schema with the allow-list
+ * error formatter and the service's logger, served by HttpService next to `/health`, `/ready`,
+ * `/metrics` and any extra routes. Does not listen.
+ */
+export async function buildSubgraphHttp<Context extends BaseContext>(options: SubgraphHttpOptions<Context>): Promise<HttpService<Context>> {
+  const { logger, metrics, closer } = options;
+  const apollo = new ApolloServer<Context>({
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    logger,
+    // Inline traces feed Apollo's hosted studio, which this deployment does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  closer.add('apollo', () => apollo.stop());
+
+  const http = new HttpService<Context>({
+    apollo,
+    context: options.context,
+    logger,
+    metrics,
+    routes: { ...healthRoutes({ checks: options.readinessChecks, metrics, logger }), ...options.routes },
+  });
+  closer.add('http server', () => http.close());
+  return http;
+}
+
+/**
+ * Runs an app factory with a Closer: every step that opens something registers its close, the
+ * app's `close()` undoes them in reverse order (safe to call twice), and a factory that throws
+ * halfway leaves nothing open behind it.
+ */
+export async function buildClosable<App extends object>(
+  logger: Logger,
+  build: (closer: Closer) => Promise<App>,
+): Promise<App & { close(): Promise<void> }> {
+  const closer = new Closer(logger);
+  try {
+    const app = await build(closer);
+    return { ...app, close: () => closer.close() };
+  } catch (error) {
+    await closer.close();
+    throw error;
+  }
+}
