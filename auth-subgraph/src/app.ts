@@ -2,9 +2,7 @@ import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
-import { RedisConnections } from '@dishpatch/shared/redis';
-import { buildClosable, buildSubgraphHttp, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
-import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
+import { buildClosable, buildSubgraphHttp, connectTokenVerification, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
 import type { AuthConfig } from './config.js';
 import { clientInfoOf, createLoaders, type AuthContext, type AuthServices } from './context.js';
 import { createAuthDataSource, runAuthMigrations } from './data-source.js';
@@ -52,16 +50,12 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
     await dataSource.initialize();
     closer.add('database', () => dataSource.destroy());
 
-    const redisConnections = new RedisConnections(config.REDIS_URL, logger);
-    closer.add('redis', () => redisConnections.close());
-    const redis = redisConnections.open('commands');
-    const subscriber = redisConnections.open('revocation subscriber');
-    const revocations = new SessionRevocationList(redis, subscriber, config.REDIS_PREFIX, logger);
-    closer.add('revocation list', () => revocations.close());
-    const verifier = new TokenVerifier({
-      localKeys: keys.verificationKeys,
-      isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
+    const { redis, verifier } = connectTokenVerification({
+      redisUrl: config.REDIS_URL,
+      redisPrefix: config.REDIS_PREFIX,
+      keys: { localKeys: keys.verificationKeys },
       logger,
+      closer,
     });
 
     const metrics = new ServiceMetrics('auth-subgraph');

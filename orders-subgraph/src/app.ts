@@ -2,9 +2,7 @@ import { Counter } from 'prom-client';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import type { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
-import { RedisConnections } from '@dishpatch/shared/redis';
-import { buildClosable, buildSubgraphHttp, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
-import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
+import { buildClosable, buildSubgraphHttp, connectTokenVerification, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
 import type { OrdersConfig } from './config.js';
 import { createLoaders, type OrdersContext, type OrdersServices } from './context.js';
 import { createOrdersDataSource, runOrdersMigrations } from '@dishpatch/orders-core/data-source';
@@ -47,16 +45,12 @@ export function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersApp> {
     await dataSource.initialize();
     closer.add('database', () => dataSource.destroy());
 
-    const redisConnections = new RedisConnections(config.REDIS_URL, logger);
-    closer.add('redis', () => redisConnections.close());
-    const redis = redisConnections.open('commands');
-    const subscriber = redisConnections.open('revocation subscriber');
-    const revocations = new SessionRevocationList(redis, subscriber, config.REDIS_PREFIX, logger);
-    closer.add('revocation list', () => revocations.close());
-    const verifier = new TokenVerifier({
-      jwksUrl: config.AUTH_JWKS_URL,
-      isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
+    const { redis, verifier } = connectTokenVerification({
+      redisUrl: config.REDIS_URL,
+      redisPrefix: config.REDIS_PREFIX,
+      keys: { jwksUrl: config.AUTH_JWKS_URL },
       logger,
+      closer,
     });
 
     const metrics = new ServiceMetrics('orders-subgraph');

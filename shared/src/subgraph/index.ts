@@ -16,3 +16,4 @@ export {
   type SubgraphApp,
   type SubgraphDefinition,
 } from './run-service.js';
+export { connectTokenVerification, type TokenVerificationOptions } from './token-verification.js';
