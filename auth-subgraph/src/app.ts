@@ -96,6 +96,7 @@ export async function buildAuthApp(config: AuthConfig, logger: Logger): Promise<
       includeStacktraceInErrorResponses: false,
       logger,
       plugins: [ApolloServerPluginInlineTraceDisabled()],
+      stopOnTerminationSignals: false, // closeOnSignals drains and exits 0; Apollo's handler would re-send the signal (exit 1)
     });
     await apollo.start();
     closer.add('apollo', () => apollo.stop());

@@ -93,6 +93,8 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     parseOptions: guards.parseOptions,
     // The offline playground replaces Apollo's landing page, which loads Sandbox from a CDN.
     plugins: [...guards.plugins, operationResolutionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    // index.ts's closeOnSignals drains and exits 0; Apollo's own handler would send the signal again (exit 1).
+    stopOnTerminationSignals: false,
     logger,
   });
   await apollo.start();

@@ -76,6 +76,7 @@ export async function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersA
       includeStacktraceInErrorResponses: false,
       // Inline traces feed Apollo's hosted studio, which this deployment does not use.
       plugins: [ApolloServerPluginInlineTraceDisabled()],
+      stopOnTerminationSignals: false, // closeOnSignals drains and exits 0; Apollo's handler would re-send the signal (exit 1)
     });
     await apollo.start();
     closer.add('apollo', () => apollo.stop());
