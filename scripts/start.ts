@@ -45,6 +45,7 @@ function portFrom(variable: string, fallback: number): number {
 
 const ports = {
   gateway: portFrom('GATEWAY_PORT', 4000),
+  gatewayMetrics: portFrom('GATEWAY_METRICS_PORT', 9400),
   auth: portFrom('AUTH_PORT', 4001),
   orders: portFrom('ORDERS_PORT', 4002),
   worker: portFrom('WORKER_PORT', 4003),
@@ -111,6 +112,7 @@ function composeIfStale(): void {
 async function main(): Promise<void> {
   const needEmbedded = !process.env['AUTH_DATABASE_URL'] || !process.env['ORDERS_DATABASE_URL'];
   await assertPortFree(ports.gateway, 'the gateway', 'GATEWAY_PORT');
+  await assertPortFree(ports.gatewayMetrics, "the gateway's metrics", 'GATEWAY_METRICS_PORT');
   await assertPortFree(ports.auth, 'the auth subgraph', 'AUTH_PORT');
   await assertPortFree(ports.orders, 'the orders subgraph', 'ORDERS_PORT');
   await assertPortFree(ports.worker, "the worker's health endpoint", 'WORKER_PORT');
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
     REDIS_URL: redis.url,
     AUTH_DATA_DIR: process.env['AUTH_DATA_DIR'] || resolve(DATA_DIR, 'auth'),
     GATEWAY_PORT: String(ports.gateway),
+    GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
     AUTH_PORT: String(ports.auth),
     ORDERS_PORT: String(ports.orders),
     WORKER_PORT: String(ports.worker),
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
     `  GraphQL API   ${gatewayUrl}/graphql`,
     `  Playground    ${gatewayUrl}/   (GraphiQL, works offline)`,
     `  Health        ${gatewayUrl}/ready`,
+    `  Metrics       http://127.0.0.1:${ports.gatewayMetrics}/metrics   (Prometheus; this machine only)`,
     '',
     '  Sign in as the demo manager: run this in the playground, then put',
     '  { "Authorization": "Bearer <accessToken>" } in its Headers tab:',

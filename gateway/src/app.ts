@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { createErrorFormatter } from '@dishpatch/shared/errors';
 import { HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import type { GatewayConfig } from './config.js';
 import { gatewayContextFrom, type GatewayContext } from './context.js';
 import { requestGuards } from './guards.js';
 import { operationResolutionPlugin } from './operation-resolution.js';
+import { createGatewayErrorFormatter } from './request-errors.js';
+import { noSubscriptionsRule } from './unserved-operations.js';
 import { playgroundRoutes } from './playground/playground.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
@@ -16,7 +17,10 @@ import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type
 const GRAPHQL_PATH = '/graphql';
 
 export interface GatewayApp {
+  /** GraphQL, the playground, /health and /ready: the public port. */
   http: HttpService<GatewayContext>;
+  /** Prometheus /metrics only, on a port of its own (GATEWAY_METRICS_PORT), kept off the public one. */
+  metricsHttp: HttpService<GatewayContext>;
   /** Where each subgraph is reached, after environment overrides. */
   subgraphUrls: Record<string, string>;
   close(): Promise<void>;
@@ -75,20 +79,22 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       if (url === undefined) {
         throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
       }
-      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher);
+      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger);
     },
   });
   const guards = requestGuards<GatewayContext>(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createErrorFormatter(logger),
+    formatError: createGatewayErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     allowBatchedHttpRequests: guards.allowBatchedHttpRequests,
-    validationRules: guards.validationRules,
+    validationRules: [noSubscriptionsRule, ...guards.validationRules],
     parseOptions: guards.parseOptions,
     // The offline playground replaces Apollo's landing page, which loads Sandbox from a CDN.
     plugins: [...guards.plugins, operationResolutionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    // index.ts's closeOnSignals drains and exits 0; Apollo's own handler would send the signal again (exit 1).
+    stopOnTerminationSignals: false,
     logger,
   });
   await apollo.start();
@@ -96,6 +102,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const checks = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphHealthCheck(url)]),
   );
+  const { 'GET /metrics': metricsRoute, ...probeRoutes } = healthRoutes({ checks, metrics, logger });
   const http = new HttpService<GatewayContext>({
     apollo,
     context: async (req) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR }),
@@ -103,16 +110,23 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     metrics,
     graphqlPath: GRAPHQL_PATH,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
-    routes: { ...healthRoutes({ checks, metrics, logger }), ...playgroundRoutes(GRAPHQL_PATH) },
+    routes: { ...probeRoutes, ...playgroundRoutes(GRAPHQL_PATH) },
+  });
+  const metricsHttp = new HttpService<GatewayContext>({
+    logger,
+    metrics,
+    routes: metricsRoute ? { 'GET /metrics': metricsRoute } : {},
   });
 
   let closing: Promise<void> | undefined;
   return {
     http,
+    metricsHttp,
     subgraphUrls,
     close() {
       closing ??= (async () => {
         await http.close();
+        await metricsHttp.close();
         await apollo.stop();
         await subgraphFetcher.close();
       })();

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { env, loadConfig } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
@@ -9,6 +10,13 @@ const HTTP = ['http:', 'https:'] as const;
 export const gatewayConfigShape = {
   LOG_LEVEL: env.logLevel(),
   GATEWAY_PORT: env.port(4000),
+  /**
+   * Prometheus `/metrics` is served here only, never on GATEWAY_PORT: the public port must not
+   * tell the internet the traffic and error counts. 9400 is free of Prometheus's own 9090.
+   */
+  GATEWAY_METRICS_PORT: env.port(9400),
+  /** Where the metrics port listens: loopback unless a scraper elsewhere needs it (e.g. 0.0.0.0 in a container), as the Apollo Router does. */
+  GATEWAY_METRICS_HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
   /**
    * Gateway processes sharing the port (Node's cluster module), e.g. one per core the gateway
    * may have to itself. 1 serves from this process.

@@ -18,5 +18,9 @@ if (config.GATEWAY_WORKERS > 1 && cluster.isPrimary) {
   const app = await buildGateway({ config, logger });
   closer.add('gateway', () => app.close());
   const port = await app.http.listen(config.GATEWAY_PORT);
-  logger.info({ port, subgraphs: app.subgraphUrls }, `gateway listening on http://127.0.0.1:${port}/graphql`);
+  const metricsPort = await app.metricsHttp.listen(config.GATEWAY_METRICS_PORT, config.GATEWAY_METRICS_HOST);
+  logger.info(
+    { port, metrics: `${config.GATEWAY_METRICS_HOST}:${metricsPort}`, subgraphs: app.subgraphUrls },
+    `gateway listening on http://127.0.0.1:${port}/graphql`,
+  );
 }

@@ -1,24 +1,51 @@
 import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
-import { GraphQLError } from 'graphql';
+import type { Logger } from '@dishpatch/shared/observability';
+import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayContext } from './context.js';
 import { sharingInflightQueries, type SubgraphAnswer, type SubgraphPost } from './inflight-queries.js';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type SubgraphResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 /** The code a client sees for the part of a response whose subgraph could not be reached. */
 export const SUBGRAPH_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
 
 /** Names the subgraph, so a client knows which part of its query is missing and that retrying may help. */
 export class SubgraphUnavailableError extends GraphQLError {
-  constructor(serviceName: string, reason: 'unreachable' | 'timeout' | 'overloaded') {
+  constructor(
+    readonly serviceName: string,
+    readonly reason: 'unreachable' | 'timeout' | 'overloaded',
+  ) {
     const why = reason === 'timeout' ? 'did not answer in time' : 'is unavailable';
     super(`The ${serviceName} service ${why}; try again shortly`, {
       extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName },
     });
   }
+}
+
+/**
+ * Where a failed fetch's errors belong, in the subgraph's own response terms: each entity of
+ * an `_entities` fetch (`['_entities', i]`, which the gateway maps to that entity's place in
+ * the client's response, e.g. `['orders', 'edges', 3, 'node', 'customer']`), else each
+ * top-level field the fetch selects. The gateway then nulls those fields only, and the rest
+ * of the response is served.
+ */
+function pathsOfFetch(
+  request: { query?: string; variables?: Record<string, unknown> },
+  document: DocumentNode | undefined,
+): Array<Array<string | number>> {
+  const representations = request.variables?.['representations'];
+  if (Array.isArray(representations)) return representations.map((_, index) => ['_entities', index]);
+  // The gateway hands over the fetch's parsed document only sometimes; parsing costs only on this failure path.
+  const parsed = document ?? (request.query === undefined ? undefined : parse(request.query));
+  const operation = parsed?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (operation?.kind !== Kind.OPERATION_DEFINITION) return [];
+  return operation.selectionSet.selections.flatMap((selection) =>
+    selection.kind === Kind.FIELD ? [[selection.alias?.value ?? selection.name.value]] : [],
+  );
 }
 
 export interface SubgraphFetcherOptions {
@@ -138,8 +165,37 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly serviceName: string,
     url: string,
     fetcher: Fetcher,
+    private readonly logger: Logger,
   ) {
     super({ url, fetcher });
+  }
+
+  /**
+   * A subgraph that cannot be reached answers as a subgraph would with an error per field it
+   * was asked for: thrown, the gateway would keep the error without a path and the null
+   * would spread up to `data: null`. Each one given is logged (service, operation, request id).
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResult> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (!(error instanceof SubgraphUnavailableError) || options.kind !== 'incoming operation') throw error;
+      this.logger.warn(
+        {
+          code: SUBGRAPH_UNAVAILABLE,
+          serviceName: error.serviceName,
+          reason: error.reason,
+          operationName: options.incomingRequestContext.operationName ?? options.incomingRequestContext.request.operationName ?? null,
+          requestId: options.context.requestId,
+        },
+        `gave SERVICE_UNAVAILABLE: ${error.message}`,
+      );
+      const errors = pathsOfFetch(options.request, options.document).map(
+        (path): GraphQLFormattedError => ({ message: error.message, path, extensions: error.extensions }),
+      );
+      // A fetch with nothing to point at (none today) still carries its error, without a path.
+      return { errors: errors.length > 0 ? errors : [{ message: error.message, extensions: error.extensions }] };
+    }
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startGateway, type RunningGateway } from './support/gateway-client.js';
+import { createHash } from 'node:crypto';
+import { loadGatewayConfig } from '../src/config.js';
+import { capturingLogger, startGateway, type RunningGateway } from './support/gateway-client.js';
 import {
   LEAKY_MESSAGE,
   SLOW_ANSWER_MS,
@@ -199,13 +201,68 @@ describe('gateway over both subgraphs', () => {
     });
   });
 
-  it('serves /health, /ready naming each subgraph, and Prometheus /metrics', async () => {
+  it('serves /health and /ready naming each subgraph on the GraphQL port, and Prometheus /metrics only on a port of its own', async () => {
     assert.equal((await fetch(`${gateway.base}/health`)).status, 200);
     const ready = await fetch(`${gateway.base}/ready`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready', checks: { auth: 'ok', orders: 'ok' } });
-    const metrics = await (await fetch(`${gateway.base}/metrics`)).text();
-    assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/graphql"/);
+    assert.equal((await fetch(`${gateway.base}/metrics`)).status, 404, 'no metrics on the public port');
+    const metrics = await fetch(`${gateway.metricsBase}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /http_request_duration_seconds_count\{[^}]*route="\/graphql"/);
+    assert.equal((await fetch(`${gateway.metricsBase}/graphql`, { method: 'POST' })).status, 404, 'no GraphQL on the metrics port');
+  });
+
+  it('listens for metrics on 127.0.0.1:9400 unless configured otherwise, as the Apollo Router does', () => {
+    const defaults = loadGatewayConfig({});
+    assert.equal(defaults.GATEWAY_METRICS_PORT, 9400);
+    assert.equal(defaults.GATEWAY_METRICS_HOST, '127.0.0.1');
+    assert.throws(() => loadGatewayConfig({ GATEWAY_METRICS_HOST: 'not an address' }), /GATEWAY_METRICS_HOST/);
+  });
+});
+
+describe('gateway given requests it cannot serve', () => {
+  let auth: StubSubgraph;
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+  const log = capturingLogger();
+
+  before(async () => {
+    auth = await startStubAuth();
+    orders = await startStubOrders();
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url }, log.logger);
+  });
+
+  after(async () => {
+    await gateway.app.close();
+    await auth.stop();
+    await orders.stop();
+  });
+
+  it('answers an APQ hash that does not match its query with a 400 BAD_USER_INPUT naming the hash', async () => {
+    const query = '{ menu { id } }';
+    const response = await gateway.post(JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } } }));
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+    assert.equal(body.errors[0]?.extensions['code'], 'BAD_USER_INPUT');
+    assert.equal(body.errors[0]?.extensions['field'], 'extensions.persistedQuery.sha256Hash');
+    assert.match(body.errors[0]?.message ?? '', /^extensions\.persistedQuery\.sha256Hash: /);
+    // The right hash still registers and runs the query.
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const right = await gateway.post(JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } }));
+    assert.deepEqual(await right.json(), { data: { menu: [{ id: STUB_DISH.id }] } });
+  });
+
+  it('answers a subscription sent as a plain POST with a 400 that says subscriptions are not served here yet, logged below ERROR', async () => {
+    log.lines.length = 0;
+    const response = await gateway.post(JSON.stringify({ query: 'subscription OrderUpdates { orderUpdated { id } }' }));
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+    assert.equal(body.errors.length, 1);
+    assert.equal(body.errors[0]?.extensions['code'], 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(body.errors[0]?.message ?? '', /subscriptions are not served over this transport yet/i);
+    const errorLines = log.lines.filter((line) => Number(line['level']) >= 50);
+    assert.deepEqual(errorLines, [], 'nothing logged as an error');
   });
 });
 
@@ -234,11 +291,12 @@ describe('gateway with one subgraph down', () => {
   let auth: StubSubgraph;
   let orders: StubSubgraph;
   let gateway: RunningGateway;
+  const log = capturingLogger();
 
   before(async () => {
     auth = await startStubAuth();
     orders = await startStubOrders();
-    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url });
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url }, log.logger);
     // Warm the keep-alive pool first, so the test also covers connections that die under it.
     await gateway.query(`{ me { id } menu { id } }`);
     await auth.stop();
@@ -255,13 +313,32 @@ describe('gateway with one subgraph down', () => {
     assert.deepEqual(body, { data: { menu: [{ name: STUB_DISH.name }] } });
   });
 
-  it('gives the missing part a clear error naming the service, and the rest of the data', async () => {
+  it('gives the missing part a clear error naming the service, at its path, and the rest of the data', async () => {
     const { body } = await gateway.query(`{ menu { name } me { username } }`, { headers: { authorization: STUB_TOKEN } });
     assert.deepEqual(body.data, { menu: [{ name: STUB_DISH.name }], me: null });
     assert.equal(body.errors?.length, 1);
     assert.equal(codeOf(body.errors?.[0]), 'SERVICE_UNAVAILABLE');
     assert.equal(body.errors?.[0]?.extensions?.['serviceName'], 'auth');
+    assert.deepEqual(body.errors?.[0]?.path, ['me']);
     assert.match(body.errors?.[0]?.message ?? '', /auth service is unavailable/);
+  });
+
+  it("nulls an order's customer only, with the error at that field, and logs the SERVICE_UNAVAILABLE it gave", async () => {
+    log.lines.length = 0;
+    const { body } = await gateway.query(`query FollowOrder($id: ID!) { order(id: $id) { id customer { username } } }`, {
+      variables: { id: STUB_ORDER_ID },
+      headers: { 'x-request-id': 'req-unavailable-1' },
+    });
+    assert.deepEqual(body.data, { order: { id: STUB_ORDER_ID, customer: null } });
+    assert.equal(body.errors?.length, 1);
+    assert.equal(codeOf(body.errors?.[0]), 'SERVICE_UNAVAILABLE');
+    assert.deepEqual(body.errors?.[0]?.path, ['order', 'customer']);
+    const logged = log.lines.filter((line) => line['code'] === 'SERVICE_UNAVAILABLE');
+    assert.equal(logged.length, 1, JSON.stringify(log.lines));
+    assert.equal(logged[0]?.['serviceName'], 'auth');
+    assert.equal(logged[0]?.['operationName'], 'FollowOrder');
+    assert.equal(logged[0]?.['requestId'], 'req-unavailable-1');
+    assert.equal(logged[0]?.['level'], 40, 'a warning: the gateway did its job');
   });
 
   it('says on /ready which subgraph is missing, and stays healthy itself', async () => {

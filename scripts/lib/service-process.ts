@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { prefixLines, type Color } from './log-output.js';
 import { stopChild } from './stop-child.js';
 
@@ -8,6 +9,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const TSX_PACKAGE = resolve(REPO_ROOT, 'node_modules/tsx');
 /** How a workspace's service runs: its `src/index.ts` under tsx with the `source` condition. */
 export const TSX_ENTRY = ['--conditions=source', '--import', 'tsx', 'src/index.ts'];
+/** Stops a service whose supervisor died (its stdin, a pipe from here, ends): see exit-with-parent.ts. */
+const EXIT_WITH_PARENT = ['--import', pathToFileURL(resolve(import.meta.dirname, 'exit-with-parent.ts')).href];
 
 export interface ServiceProcessOptions {
   /** Shown in front of every log line. */
@@ -57,10 +60,15 @@ export class ServiceProcess {
 
   start(): void {
     if (this.child) throw new ServiceStartError(`${this.name} was already started`);
-    const child = spawn(process.execPath, this.options.nodeArgs ?? TSX_ENTRY, {
+    const nodeArgs = this.options.nodeArgs ?? TSX_ENTRY;
+    // After tsx (which loads the .ts watcher), before the entry.
+    const tsxAt = nodeArgs.indexOf('tsx');
+    const args = tsxAt === -1 ? nodeArgs : [...nodeArgs.slice(0, tsxAt + 1), ...EXIT_WITH_PARENT, ...nodeArgs.slice(tsxAt + 1)];
+    const child = spawn(process.execPath, args, {
       cwd: resolve(REPO_ROOT, this.options.workspace),
       env: this.options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin: a pipe nobody writes to, whose end tells the service that this process is gone.
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
     this.child = child;

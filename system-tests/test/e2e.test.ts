@@ -4,7 +4,7 @@
  * the gateway with the operations in examples/.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,6 +54,7 @@ describe('the federation end to end, through the gateway only', () => {
   let env: NodeJS.ProcessEnv;
   let graphqlUrl = '';
   let gatewayBase = '';
+  let gatewayMetricsBase = '';
   const services = new Map<string, ServiceProcess>();
 
   before(async () => {
@@ -61,7 +62,8 @@ describe('the federation end to end, through the gateway only', () => {
     ordersDb = await createTestDatabase('e2e_orders');
     redis = createTestRedis('e2e');
     authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-e2e-auth-'));
-    const [gatewayPort, authPort, ordersPort, workerPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+    const [gatewayPort, authPort, ordersPort, workerPort, metricsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+    gatewayMetricsBase = `http://127.0.0.1:${metricsPort}`;
     env = {
       ...process.env,
       // info, so that the request-id test below can find a subgraph's line for one request.
@@ -71,6 +73,7 @@ describe('the federation end to end, through the gateway only', () => {
       REDIS_URL: redis.url,
       REDIS_PREFIX: redis.prefix,
       GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_METRICS_PORT: String(metricsPort),
       AUTH_PORT: String(authPort),
       ORDERS_PORT: String(ordersPort),
       WORKER_PORT: String(workerPort),
@@ -158,6 +161,13 @@ describe('the federation end to end, through the gateway only', () => {
     assert.ok(auth.recentLines.some((line) => line.includes(requestId)), `auth logged nothing with ${requestId}:\n${auth.recentLines.join('\n')}`);
   });
 
+  it('serves Prometheus /metrics on its metrics port, not on the public GraphQL port', async () => {
+    assert.equal((await fetch(`${gatewayBase}/metrics`)).status, 404);
+    const metrics = await fetch(`${gatewayMetricsBase}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /http_request_duration_seconds_count\{[^}]*route="\/graphql"/);
+  });
+
   it('forwards the Authorization header: each subgraph knows who asks', async () => {
     const me = await requestGraphQL<{ me: { username: string; role: string } | null }>(graphqlUrl, '{ me { username role } }', { token: customerToken });
     assert.deepEqual(me.me, { username: customer.username, role: 'CUSTOMER' });
@@ -225,6 +235,38 @@ describe('the federation end to end, through the gateway only', () => {
     assert.equal(data.promoteToManager.role, 'MANAGER');
   });
 
+  const STAFF_PAGE = 'query StaffOrderPage { orders(first: 50) { edges { node { id status customer { username } } } } }';
+  let deletedCustomerOrderId = '';
+
+  it('serves a staff page of orders whose customer was deleted in auth: that customer is null, the rest is there', async () => {
+    const gone = { username: 'gone_e2e', email: 'gone.e2e@example.com', password: 'correct horse battery' };
+    const registered = await requestGraphQL<{ register: { accessToken: string; user: { id: string } } }>(graphqlUrl, example('register'), {
+      variables: { input: gone },
+    });
+    const placed = await requestGraphQL<{ placeOrder: { id: string } }>(graphqlUrl, example('place-order'), {
+      token: registered.register.accessToken,
+      variables: { input: { items: [{ dishId: dishIds[1], quantity: 1 }] } },
+    });
+    deletedCustomerOrderId = placed.placeOrder.id;
+    execFileSync('psql', [authDb.url, '-v', 'ON_ERROR_STOP=1', '-c', `DELETE FROM users WHERE id = '${registered.register.user.id}'`], { stdio: 'pipe' });
+
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${managerToken}` },
+      body: JSON.stringify({ query: STAFF_PAGE }),
+    });
+    const body = (await response.json()) as {
+      data: { orders: { edges: Array<{ node: { id: string; customer: { username: string } | null } }> } } | null;
+      errors?: unknown[];
+    };
+    assert.ok(body.data, `the page is there: ${JSON.stringify(body)}`);
+    const customers = new Map(body.data.orders.edges.map((edge) => [edge.node.id, edge.node.customer]));
+    assert.equal(customers.get(deletedCustomerOrderId), null, 'the deleted customer is null');
+    assert.deepEqual(customers.get(orderId), { username: customer.username }, 'the other customers are resolved');
+    // A deleted account is not a failure: an error here would make Apollo Client (errorPolicy "none") drop the whole page, forever.
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  });
+
   it('with the auth subgraph killed: the menu still works, me gets a clear error, /ready names auth', async () => {
     await services.get('auth')!.stop(10_000);
     const menu = await requestGraphQL<{ menu: Array<{ id: string }> }>(graphqlUrl, example('menu'));
@@ -235,5 +277,44 @@ describe('the federation end to end, through the gateway only', () => {
     assert.equal(ready.status, 503);
     assert.deepEqual(await ready.json(), { status: 'unavailable', checks: { auth: 'unavailable', orders: 'ok' } });
     assert.equal((await fetch(`${gatewayBase}/health`)).status, 200);
+  });
+
+  it('with the auth subgraph down: a staff page of orders keeps its orders, each customer null with a SERVICE_UNAVAILABLE at its path', async () => {
+    const requestId = `e2e-partial-${Date.now().toString(36)}`;
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${managerToken}`, 'x-request-id': requestId },
+      body: JSON.stringify({ query: STAFF_PAGE, operationName: 'StaffOrderPage' }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as {
+      data: { orders: { edges: Array<{ node: { id: string; status: string; customer: unknown } }> } } | null;
+      errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+    };
+    assert.ok(body.data, `the page is there: ${JSON.stringify(body)}`);
+    const edges = body.data.orders.edges;
+    assert.deepEqual(edges.map((edge) => edge.node.id).sort(), [orderId, deletedCustomerOrderId].sort());
+    assert.ok(edges.every((edge) => edge.node.customer === null && typeof edge.node.status === 'string'));
+    const errors = body.errors ?? [];
+    assert.ok(errors.length > 0, 'the missing customers are explained');
+    for (const error of errors) {
+      assert.equal(error.extensions?.['code'], 'SERVICE_UNAVAILABLE');
+      assert.equal(error.extensions?.['serviceName'], 'auth');
+    }
+    // Every customer that is null because auth is down has an error pointing at it.
+    const paths = errors.map((error) => JSON.stringify(error.path));
+    for (const index of edges.keys()) {
+      assert.ok(paths.includes(JSON.stringify(['orders', 'edges', index, 'node', 'customer'])), `no error at edge ${index}: ${paths.join(' ')}`);
+    }
+
+    // And the gateway says so in its log: the service, the operation and the request id.
+    const gateway = services.get('gateway')!;
+    const logged = () => gateway.recentLines.find((line) => line.includes(requestId) && line.includes('SERVICE_UNAVAILABLE'));
+    const deadline = Date.now() + 5_000;
+    while (!logged() && Date.now() < deadline) await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
+    const line = JSON.parse(logged() ?? assert.fail(`the gateway logged no SERVICE_UNAVAILABLE for ${requestId}:\n${gateway.recentLines.join('\n')}`)) as Record<string, unknown>;
+    assert.equal(line['serviceName'], 'auth');
+    assert.equal(line['operationName'], 'StaffOrderPage');
+    assert.equal(line['requestId'], requestId);
   });
 });

@@ -125,13 +125,14 @@ describe('npm start', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-start-'));
     chmodSync(dataDir, 0o755);
     redis = createTestRedis('start');
-    const [gateway, auth, orders, worker, postgres] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+    const [gateway, auth, orders, worker, postgres, metrics] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     embeddedPostgresPort = postgres;
     env = {
       ...process.env,
       DISHPATCH_DATA_DIR: dataDir,
       EMBEDDED_POSTGRES_PORT: String(postgres),
       GATEWAY_PORT: String(gateway),
+      GATEWAY_METRICS_PORT: String(metrics),
       AUTH_PORT: String(auth),
       ORDERS_PORT: String(orders),
       WORKER_PORT: String(worker),

@@ -1,6 +1,8 @@
 import { buildGateway, type GatewayApp } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { testLogger } from '@dishpatch/shared/testing';
+import { pino } from 'pino';
+import type { Logger } from '@dishpatch/shared/observability';
 
 export interface GraphQLErrorBody {
   message: string;
@@ -16,6 +18,7 @@ export interface GraphQLBody<TData = Record<string, unknown>> {
 export interface RunningGateway {
   app: GatewayApp;
   base: string;
+  metricsBase: string;
   /** POSTs one operation as JSON; returns the status, the headers and the parsed body. */
   query<TData = Record<string, unknown>>(
     query: string,
@@ -25,17 +28,29 @@ export interface RunningGateway {
   post(body: string, headers?: Record<string, string>): Promise<Response>;
 }
 
-/** Builds the gateway in-process against the given subgraph URLs and listens on a free port. */
-export async function startGateway(environment: Record<string, string>): Promise<RunningGateway> {
+/** A logger that keeps every line it writes, parsed, for tests that check what was logged. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+/**
+ * Builds the gateway in-process against the given subgraph URLs and listens on free ports:
+ * GraphQL at `base`, metrics at `metricsBase`.
+ */
+export async function startGateway(environment: Record<string, string>, logger: Logger = testLogger): Promise<RunningGateway> {
   const config = loadGatewayConfig({ LOG_LEVEL: 'silent', ...environment });
-  const app = await buildGateway({ config, logger: testLogger });
+  const app = await buildGateway({ config, logger });
   const port = await app.http.listen(0, '127.0.0.1');
+  const metricsPort = await app.metricsHttp.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return {
     app,
     base,
+    metricsBase: `http://127.0.0.1:${metricsPort}`,
     post,
     async query<TData>(query: string, options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
       const response = await post(JSON.stringify({ query, variables: options.variables }), options.headers);

@@ -95,8 +95,11 @@ export type MutationUpdateDishArgs = {
 export type Order = {
   __typename?: 'Order';
   createdAt: Scalars['DateTime']['output'];
-  /** Resolved by the gateway from the auth subgraph. */
-  customer: User;
+  /**
+   * Resolved by the gateway from the auth subgraph. Null when that account no longer exists
+   * (no error), or when auth cannot be reached (with a SERVICE_UNAVAILABLE error at this path).
+   */
+  customer?: Maybe<User>;
   id: Scalars['ID']['output'];
   items: Array<OrderItem>;
   specialRequests?: Maybe<Scalars['String']['output']>;
@@ -413,7 +416,7 @@ export type MutationResolvers<ContextType = OrdersContext, ParentType extends Re
 export type OrderResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  customer?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
   specialRequests?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -80,6 +80,8 @@ export async function buildSubgraphHttp<Context extends BaseContext>(options: Su
     logger,
     // Inline traces feed Apollo's hosted studio, which this deployment does not use.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // runService drains and exits 0 on a signal; Apollo's own handler would send it again (exit 1).
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   closer.add('apollo', () => apollo.stop());
