@@ -15,6 +15,7 @@ import pg from 'pg';
 import { createTestDatabase, createTestRedis, TEST_ADMIN_DATABASE_URL, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { compareAlternating, type Comparison, type RoundResult } from './load.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
+import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { ServiceProcess, TSX_ENTRY } from '../../scripts/lib/service-process.js';
 import { chefEmails, dishIds, readStockLedger, SEED, seedOrders, seedUsers } from './seed.js';
 
@@ -67,29 +68,9 @@ function ensureHiveGatewayInstalled(): void {
   if (install.status !== 0) throw new Error(`npm ci --prefix ${HIVE_DIR} failed (${install.status ?? install.signal})`);
 }
 
-interface GraphQLAnswer {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: { code?: string } }>;
-}
-
-async function postGraphQL(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as GraphQLAnswer;
-}
-
-async function dataOf(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Record<string, unknown>> {
-  const answer = await postGraphQL(url, query, variables, token);
-  if (answer.errors?.length || !answer.data) throw new Error(`${url} answered with errors: ${JSON.stringify(answer.errors)}`);
-  return answer.data;
-}
-
 async function login(gatewayUrl: string, email: string): Promise<string> {
-  const data = await dataOf(gatewayUrl, 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }', {
-    input: { email, password: SEED.password },
+  const data = await requestGraphQL<Record<string, unknown>>(gatewayUrl, 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }', {
+    variables: { input: { email, password: SEED.password } },
   });
   return (data['login'] as { accessToken: string }).accessToken;
 }
@@ -129,7 +110,7 @@ interface SqlPerRequest {
 async function measureSqlPerRequest(label: string, url: string, token: string, databases: { auth: string; orders: string }): Promise<SqlPerRequest> {
   await sleep(STATS_FLUSH_WAIT_MS);
   const before = await transactionCounts([databases.auth, databases.orders]);
-  for (let i = 0; i < SQL_SAMPLE_REQUESTS; i += 1) await dataOf(url, STAFF_ORDERS_QUERY, {}, token);
+  for (let i = 0; i < SQL_SAMPLE_REQUESTS; i += 1) await requestGraphQL(url, STAFF_ORDERS_QUERY, { token });
   await sleep(STATS_FLUSH_WAIT_MS);
   const after = await transactionCounts([databases.auth, databases.orders]);
   const perRequest = (name: string) => (after.get(name)! - before.get(name)!) / SQL_SAMPLE_REQUESTS;
@@ -286,13 +267,13 @@ async function main(): Promise<void> {
     const customerToken = await login(gatewayUrl, SEED.customerEmail);
 
     // Like with like: both sides of each pair must answer the same data before either is timed.
-    const menuThroughGateway = await dataOf(gatewayUrl, MENU_QUERY);
-    if (!isDeepStrictEqual(menuThroughGateway, await dataOf(ordersUrl, MENU_QUERY))) throw new Error('menu differs between the gateway and the orders subgraph');
-    const staffPage = await dataOf(gatewayUrl, STAFF_ORDERS_QUERY, {}, managerToken);
-    if (!isDeepStrictEqual(staffPage, await dataOf(hiveUrl, STAFF_ORDERS_QUERY, {}, managerToken))) {
+    const menuThroughGateway = await requestGraphQL(gatewayUrl, MENU_QUERY);
+    if (!isDeepStrictEqual(menuThroughGateway, await requestGraphQL(ordersUrl, MENU_QUERY))) throw new Error('menu differs between the gateway and the orders subgraph');
+    const staffPage = await requestGraphQL<{ orders: { edges: unknown[] } }>(gatewayUrl, STAFF_ORDERS_QUERY, { token: managerToken });
+    if (!isDeepStrictEqual(staffPage, await requestGraphQL(hiveUrl, STAFF_ORDERS_QUERY, { token: managerToken }))) {
       throw new Error('the staff orders page differs between our gateway and Hive Gateway');
     }
-    const edges = (staffPage['orders'] as { edges: unknown[] }).edges;
+    const edges = staffPage.orders.edges;
     log(`both gateways answer the staff query with the same ${edges.length} orders`);
 
     const readQuery = (query: string) => () => JSON.stringify({ query });
