@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { createTestRedis, type TestRedis } from '@dishpatch/shared/testing';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { assertPortFree, findFreePort } from '../../scripts/lib/ports.js';
@@ -149,13 +149,18 @@ describe('npm start', () => {
     graphqlUrl = `http://127.0.0.1:${gateway}/graphql`;
   });
 
-  after(async () => {
-    for (const run of running) {
+  // A test that failed half-way must not leave its npm start holding the ports of the next.
+  const stopRunning = async () => {
+    for (const run of running.splice(0)) {
       if (run.child.exitCode === null && run.child.signalCode === null) {
         process.kill(-run.child.pid!, 'SIGTERM');
         await run.exited;
       }
     }
+  };
+  afterEach(stopRunning);
+  after(async () => {
+    await stopRunning();
     await redis?.cleanup();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     for (const [folder, mode] of restoreModes) chmodSync(folder, mode);
@@ -164,7 +169,8 @@ describe('npm start', () => {
   it('starts everything with the embedded PostgreSQL, seeds the demo, and Ctrl-C leaves no process behind', async () => {
     const run = npmStart(env);
     running.push(run);
-    await waitForOutput(run, /dishpatch is ready/, 180_000);
+    // The banner's last line: the whole banner (sign-in included) has been printed.
+    await waitForOutput(run, /Ctrl-C stops everything\./, 180_000);
     const text = run.output.join('');
     assert.match(text, /initialised a new cluster, created dishpatch_auth, dishpatch_orders/);
     assert.match(text, /seeded the demo menu: 12 dishes/);
@@ -192,7 +198,7 @@ describe('npm start', () => {
   it('a second start reuses the data (no new cluster, no second seed), and SIGTERM to npm alone stops it all', async () => {
     const run = npmStart(env);
     running.push(run);
-    await waitForOutput(run, /dishpatch is ready/, 180_000);
+    await waitForOutput(run, /Ctrl-C stops everything\./, 180_000);
     const text = run.output.join('');
     assert.match(text, /reusing the data in/);
     assert.doesNotMatch(text, /seeded/);
