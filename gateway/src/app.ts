@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { requireSharedSecret } from '@dishpatch/shared/config';
 import { createErrorFormatter } from '@dishpatch/shared/errors';
 import { HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
@@ -59,6 +60,7 @@ function subgraphHealthCheck(graphqlUrl: string): ReadinessCheck {
  */
 export async function buildGateway(options: BuildGatewayOptions): Promise<GatewayApp> {
   const { config, logger } = options;
+  const subgraphSecret = requireSharedSecret(config);
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_SDL_PATH, 'utf8');
   const subgraphUrls = resolveSubgraphUrls(config, options.supergraphConfig ?? readSupergraphConfig(SUPERGRAPH_CONFIG_PATH));
   const metrics = new ServiceMetrics('gateway');
@@ -75,7 +77,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       if (url === undefined) {
         throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
       }
-      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher);
+      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, subgraphSecret);
     },
   });
   const guards = requestGuards<GatewayContext>(config);

@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@dishpatch/shared/config';
+import { env, loadConfig, sharedSecretConfigShape } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
 
@@ -8,6 +8,8 @@ const HTTP = ['http:', 'https:'] as const;
  */
 export const gatewayConfigShape = {
   LOG_LEVEL: env.logLevel(),
+  /** Sent with every subgraph request; the subgraphs answer no one without it. Required. */
+  ...sharedSecretConfigShape,
   GATEWAY_PORT: env.port(4000),
   /**
    * Gateway processes sharing the port (Node's cluster module), e.g. one per core the gateway

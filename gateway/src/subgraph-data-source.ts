@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
+import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import { GraphQLError } from 'graphql';
 import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayContext } from './context.js';
@@ -138,14 +139,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly serviceName: string,
     url: string,
     fetcher: Fetcher,
+    /** SUBGRAPH_SHARED_SECRET: the same for every caller, so in-flight sharing is unaffected. */
+    private readonly secret: string,
   ) {
     super({ url, fetcher });
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (options.kind !== 'incoming operation') return;
     const headers = options.request.http?.headers;
     if (!headers) return;
+    headers.set(GATEWAY_SECRET_HEADER, this.secret);
+    if (options.kind !== 'incoming operation') return;
     const values: Record<(typeof FORWARDED_HEADERS)[number], string | undefined> = {
       authorization: options.context.authorization,
       'x-request-id': options.context.requestId,
@@ -162,6 +166,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (response === undefined) {
       throw new SubgraphUnavailableError(this.serviceName, isSubgraphTimeout(error) ? 'timeout' : 'unreachable');
     }
+    // Only the secret check answers 403 (resolver errors come with 200): the gateway's
+    // configuration is wrong, which the client cannot fix (the subgraph counts 403s in its metrics).
+    if (response.status === 403) throw new SubgraphUnavailableError(this.serviceName, 'unreachable');
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       throw new SubgraphUnavailableError(this.serviceName, 'overloaded');
     }

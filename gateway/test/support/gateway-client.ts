@@ -1,6 +1,7 @@
 import { buildGateway, type GatewayApp } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { testLogger } from '@dishpatch/shared/testing';
+import { STUB_SECRET } from './stub-subgraphs.js';
 
 export interface GraphQLErrorBody {
   message: string;
@@ -27,7 +28,7 @@ export interface RunningGateway {
 
 /** Builds the gateway in-process against the given subgraph URLs and listens on a free port. */
 export async function startGateway(environment: Record<string, string>): Promise<RunningGateway> {
-  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', ...environment });
+  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', SUBGRAPH_SHARED_SECRET: STUB_SECRET, ...environment });
   const app = await buildGateway({ config, logger: testLogger });
   const port = await app.http.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
