@@ -12,6 +12,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { createTestDatabase, createTestRedis, TEST_ADMIN_DATABASE_URL, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { compareAlternating, type Comparison, type RoundResult } from './load.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
@@ -72,10 +73,15 @@ interface GraphQLAnswer {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
+/** This run's gateway secret: the gateways send it, and so does the bench where it asks a subgraph directly. */
+const SUBGRAPH_SECRET = generateSharedSecret();
+const asGateway = { [GATEWAY_SECRET_HEADER]: SUBGRAPH_SECRET };
+
 async function postGraphQL(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    // The secret is ignored by the gateways and needed by a subgraph asked directly.
+    headers: { 'content-type': 'application/json', ...asGateway, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLAnswer;
@@ -220,7 +226,7 @@ async function main(): Promise<void> {
 
     const [authPort, ordersPort, gatewayPort, hivePort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     const subgraphUrls = { auth: `http://127.0.0.1:${authPort}/graphql`, orders: `http://127.0.0.1:${ordersPort}/graphql` };
-    const common = { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, NODE_ENV: 'production' };
+    const common = { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, NODE_ENV: 'production', SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET };
     /** Starts one server as `node <args>` (the PID is the server's), quiet unless it fails to start. */
     const launch = async (options: { name: string; workspace: string; nodeArgs?: string[]; env: NodeJS.ProcessEnv; readyUrl: string }) => {
       const service = new ServiceProcess({ ...options, color: 'gray', nameWidth: 0, output: 'silent' });
@@ -306,7 +312,7 @@ async function main(): Promise<void> {
       log('1) menu: through the gateway vs straight to the orders subgraph');
       const comparison = await compareAlternating(
         { label: 'gateway', url: gatewayUrl, headers: {}, body: readQuery(MENU_QUERY), pid: gateway.pid },
-        { label: 'orders subgraph direct', url: ordersUrl, headers: {}, body: readQuery(MENU_QUERY), pid: orders.pid },
+        { label: 'orders subgraph direct', url: ordersUrl, headers: asGateway, body: readQuery(MENU_QUERY), pid: orders.pid },
         shape,
       );
       rows.push({ measurement: '1. menu (one subgraph)', comparison, ratioLabel: 'gateway/direct' });
