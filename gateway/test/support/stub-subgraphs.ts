@@ -5,9 +5,11 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
+import { loadConfig, subgraphLimitsConfigShape } from '@dishpatch/shared/config';
 import { BadUserInputError, UnauthenticatedError, createErrorFormatter } from '@dishpatch/shared/errors';
 import { GatewaySecret, HttpService, healthRoutes } from '@dishpatch/shared/http';
 import { ServiceMetrics } from '@dishpatch/shared/observability';
+import { requestGuards } from '@dishpatch/shared/request-guards';
 import { testLogger } from '@dishpatch/shared/testing';
 import { readSupergraphConfig } from '../../src/supergraph-config.js';
 
@@ -47,11 +49,23 @@ interface StubContext {
 
 async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>, secret = STUB_SECRET): Promise<StubSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdlOf(name)), resolvers }]);
+  // The real subgraphs' default limits, so the gateway's tests show its fetches stay under them.
+  const limits = loadConfig(subgraphLimitsConfigShape, {});
+  const guards = requestGuards<StubContext>({
+    maxDepth: limits.SUBGRAPH_MAX_DEPTH,
+    maxAliases: limits.SUBGRAPH_MAX_ALIASES,
+    maxDirectives: limits.SUBGRAPH_MAX_DIRECTIVES,
+    maxTokens: limits.SUBGRAPH_MAX_TOKENS,
+    maxCost: limits.SUBGRAPH_MAX_COST,
+    allowBatching: false,
+  });
   const apollo = new ApolloServer<StubContext>({
     schema,
     formatError: createErrorFormatter(testLogger),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    validationRules: guards.validationRules,
+    parseOptions: guards.parseOptions,
+    plugins: [...guards.plugins, ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const received: IncomingHttpHeaders[] = [];
@@ -108,6 +122,9 @@ export function startStubOrders(): Promise<StubSubgraph> {
         args.id === STUB_ORDER_ID
           ? { id: STUB_ORDER_ID, userId: STUB_USER.id, status: 'WAITING', createdAt: STUB_DISH.createdAt, updatedAt: STUB_DISH.updatedAt }
           : null,
+    },
+    User: {
+      orders: () => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 }),
     },
     Order: {
       customer: (order: { userId: string }) => ({ __typename: 'User', id: order.userId }),
