@@ -21,6 +21,7 @@ import { paint, type Color } from './lib/log-output.js';
 import { assertPortFree } from './lib/ports.js';
 import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
 import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+import { prepareSharedSecret } from './lib/shared-secret.js';
 
 /** Everything `npm start` keeps between runs (gitignored); another folder keeps a separate system. */
 const DATA_DIR = resolve(process.env['DISHPATCH_DATA_DIR'] || resolve(REPO_ROOT, '.data'));
@@ -163,6 +164,9 @@ async function main(): Promise<void> {
     AUTH_JWKS_URL: process.env['AUTH_JWKS_URL'] || `http://127.0.0.1:${ports.auth}/.well-known/jwks.json`,
     AUTH_SUBGRAPH_URL: process.env['AUTH_SUBGRAPH_URL'] || `http://127.0.0.1:${ports.auth}/graphql`,
     ORDERS_SUBGRAPH_URL: process.env['ORDERS_SUBGRAPH_URL'] || `http://127.0.0.1:${ports.orders}/graphql`,
+    // The trust boundary: only the gateway faces the network, and only it knows the secret.
+    SUBGRAPH_SHARED_SECRET: prepareSharedSecret(DATA_DIR, process.env['SUBGRAPH_SHARED_SECRET']),
+    LISTEN_HOST: process.env['LISTEN_HOST'] || '127.0.0.1',
   };
   const definitions = [
     { name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' },

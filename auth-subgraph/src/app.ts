@@ -88,6 +88,7 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
     };
 
     const http = await buildSubgraphHttp<AuthContext>({
+      boundary: config,
       typeDefs,
       resolvers,
       context: createContextFactory({ verifier, services, createLoaders, fromRequest: (req) => ({ client: clientInfoOf(req) }) }),

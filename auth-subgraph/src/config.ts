@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
+import { ConfigError, commonConfigShape, env, loadConfig, sharedSecretConfigShape, subgraphLimitsConfigShape } from '@dishpatch/shared/config';
 
 /** Below this work factor a stolen hash falls too fast; only tests may go lower, and must say so. */
 export const MIN_PRODUCTION_BCRYPT_ROUNDS = 10;
@@ -9,6 +9,8 @@ const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../.data/auth', import.meta.u
 
 const authConfigShape = {
   ...commonConfigShape,
+  ...sharedSecretConfigShape,
+  ...subgraphLimitsConfigShape,
   AUTH_PORT: env.port(4001),
   AUTH_DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:54329/dishpatch_auth', ['postgres:', 'postgresql:']),
   ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900, 86_400),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { activeResources, createCuttableTestStorage, resourcesLeftSince, testLogger, waitFor } from '@dishpatch/shared/testing';
 import { buildAuthApp } from '../src/app.js';
 import { loadAuthConfig } from '../src/config.js';
@@ -16,6 +17,7 @@ describe('auth app: close() releases every connection and timer it made', () => 
       const storage = await createCuttableTestStorage(`auth_close_${outage}`);
       cleanups.push(() => storage.cleanup());
       const before = activeResources();
+      const secret = generateSharedSecret();
       const app = await buildAuthApp({
         config: loadAuthConfig({
           AUTH_DATABASE_URL: storage.databaseUrl,
@@ -24,6 +26,7 @@ describe('auth app: close() releases every connection and timer it made', () => 
           BCRYPT_ROUNDS: '4',
           BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
           AUTH_PRIVATE_KEY: newPrivateKeyPem(),
+          SUBGRAPH_SHARED_SECRET: secret,
           LOG_LEVEL: 'silent',
         }),
         logger: testLogger,
@@ -33,7 +36,7 @@ describe('auth app: close() releases every connection and timer it made', () => 
       // Use both: a registration writes the database and reads the rate limits in Redis.
       const registered = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: secret },
         body: JSON.stringify({ query: REGISTER, variables: { input: { username: 'closer', email: 'closer@example.com', password: 'correct horse battery' } } }),
       });
       assert.equal(((await registered.json()) as { errors?: unknown }).errors, undefined);

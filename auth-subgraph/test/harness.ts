@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import type { Logger } from '@dishpatch/shared/observability';
 import { createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { buildAuthApp, type AuthApp } from '../src/app.js';
@@ -52,6 +53,8 @@ export class AuthHarness {
       BCRYPT_ROUNDS: '4',
       BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
       AUTH_PRIVATE_KEY: newPrivateKeyPem(),
+      // Each harness makes its own, and sends it like the gateway does (graphql() below).
+      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
       LOG_LEVEL: 'silent',
       ...options.env,
     });
@@ -82,6 +85,7 @@ export class AuthHarness {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        [GATEWAY_SECRET_HEADER]: this.config.SUBGRAPH_SHARED_SECRET!,
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...options.headers,
       },

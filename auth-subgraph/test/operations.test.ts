@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import { pino } from 'pino';
 import { AuthHarness, LOGIN, LOGOUT, REFRESH, errorOf, type AuthPayload } from './harness.js';
 
@@ -43,7 +44,7 @@ describe('health, readiness and metrics', () => {
   it('never shows a client SQL or a stack trace', async () => {
     const response = await fetch(`${auth.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: auth.config.SUBGRAPH_SHARED_SECRET! },
       body: JSON.stringify({ query: '{ users(first: 5) { totalCount' }),
     });
     const text = await response.text();

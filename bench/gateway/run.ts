@@ -12,6 +12,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { createTestDatabase, createTestRedis, TEST_ADMIN_DATABASE_URL, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { compareAlternating, type Comparison, type RoundResult } from './load.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
@@ -67,6 +68,10 @@ function ensureHiveGatewayInstalled(): void {
   const install = spawnSync('npm', ['ci', '--prefix', HIVE_DIR, '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (install.status !== 0) throw new Error(`npm ci --prefix ${HIVE_DIR} failed (${install.status ?? install.signal})`);
 }
+
+/** This run's gateway secret: the gateways send it, and so does the bench where it asks a subgraph directly. */
+const SUBGRAPH_SECRET = generateSharedSecret();
+const asGateway = { [GATEWAY_SECRET_HEADER]: SUBGRAPH_SECRET };
 
 async function login(gatewayUrl: string, email: string): Promise<string> {
   const data = await requestGraphQL<Record<string, unknown>>(gatewayUrl, 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }', {
@@ -201,7 +206,7 @@ async function main(): Promise<void> {
 
     const [authPort, ordersPort, gatewayPort, hivePort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     const subgraphUrls = { auth: `http://127.0.0.1:${authPort}/graphql`, orders: `http://127.0.0.1:${ordersPort}/graphql` };
-    const common = { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, NODE_ENV: 'production' };
+    const common = { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, NODE_ENV: 'production', SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET };
     /** Starts one server as `node <args>` (the PID is the server's), quiet unless it fails to start. */
     const launch = async (options: { name: string; workspace: string; nodeArgs?: string[]; env: NodeJS.ProcessEnv; readyUrl: string }) => {
       const service = new ServiceProcess({ ...options, color: 'gray', nameWidth: 0, output: 'silent' });
@@ -268,7 +273,7 @@ async function main(): Promise<void> {
 
     // Like with like: both sides of each pair must answer the same data before either is timed.
     const menuThroughGateway = await requestGraphQL(gatewayUrl, MENU_QUERY);
-    if (!isDeepStrictEqual(menuThroughGateway, await requestGraphQL(ordersUrl, MENU_QUERY))) throw new Error('menu differs between the gateway and the orders subgraph');
+    if (!isDeepStrictEqual(menuThroughGateway, await requestGraphQL(ordersUrl, MENU_QUERY, { headers: asGateway }))) throw new Error('menu differs between the gateway and the orders subgraph');
     const staffPage = await requestGraphQL<{ orders: { edges: unknown[] } }>(gatewayUrl, STAFF_ORDERS_QUERY, { token: managerToken });
     if (!isDeepStrictEqual(staffPage, await requestGraphQL(hiveUrl, STAFF_ORDERS_QUERY, { token: managerToken }))) {
       throw new Error('the staff orders page differs between our gateway and Hive Gateway');
@@ -287,7 +292,7 @@ async function main(): Promise<void> {
       log('1) menu: through the gateway vs straight to the orders subgraph');
       const comparison = await compareAlternating(
         { label: 'gateway', url: gatewayUrl, headers: {}, body: readQuery(MENU_QUERY), pid: gateway.pid },
-        { label: 'orders subgraph direct', url: ordersUrl, headers: {}, body: readQuery(MENU_QUERY), pid: orders.pid },
+        { label: 'orders subgraph direct', url: ordersUrl, headers: asGateway, body: readQuery(MENU_QUERY), pid: orders.pid },
         shape,
       );
       rows.push({ measurement: '1. menu (one subgraph)', comparison, ratioLabel: 'gateway/direct' });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { requireSharedSecret } from '@dishpatch/shared/config';
 import { HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import type { GatewayConfig } from './config.js';
@@ -63,6 +64,7 @@ function subgraphHealthCheck(graphqlUrl: string): ReadinessCheck {
  */
 export async function buildGateway(options: BuildGatewayOptions): Promise<GatewayApp> {
   const { config, logger } = options;
+  const subgraphSecret = requireSharedSecret(config);
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_SDL_PATH, 'utf8');
   const subgraphUrls = resolveSubgraphUrls(config, options.supergraphConfig ?? readSupergraphConfig(SUPERGRAPH_CONFIG_PATH));
   const metrics = new ServiceMetrics('gateway');
@@ -79,7 +81,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       if (url === undefined) {
         throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
       }
-      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger);
+      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger, subgraphSecret);
     },
   });
   const guards = requestGuards<GatewayContext>(config);

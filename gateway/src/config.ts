@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@dishpatch/shared/config';
+import { env, loadConfig, sharedSecretConfigShape } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
 
@@ -9,6 +9,8 @@ const HTTP = ['http:', 'https:'] as const;
  */
 export const gatewayConfigShape = {
   LOG_LEVEL: env.logLevel(),
+  /** Sent with every subgraph request; the subgraphs answer no one without it. Required. */
+  ...sharedSecretConfigShape,
   GATEWAY_PORT: env.port(4000),
   /**
    * Prometheus `/metrics` is served here only, never on GATEWAY_PORT: the public port must not

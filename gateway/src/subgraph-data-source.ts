@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
+import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import type { Logger } from '@dishpatch/shared/observability';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { Agent, errors as undiciErrors } from 'undici';
@@ -166,6 +167,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     url: string,
     fetcher: Fetcher,
     private readonly logger: Logger,
+    /** SUBGRAPH_SHARED_SECRET: the same for every caller, so in-flight sharing is unaffected. */
+    private readonly secret: string,
   ) {
     super({ url, fetcher });
   }
@@ -199,9 +202,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (options.kind !== 'incoming operation') return;
     const headers = options.request.http?.headers;
     if (!headers) return;
+    headers.set(GATEWAY_SECRET_HEADER, this.secret);
+    if (options.kind !== 'incoming operation') return;
     const values: Record<(typeof FORWARDED_HEADERS)[number], string | undefined> = {
       authorization: options.context.authorization,
       'x-request-id': options.context.requestId,
@@ -218,6 +222,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (response === undefined) {
       throw new SubgraphUnavailableError(this.serviceName, isSubgraphTimeout(error) ? 'timeout' : 'unreachable');
     }
+    // Only the secret check answers 403 (resolver errors come with 200): the gateway's
+    // configuration is wrong, which the client cannot fix (the subgraph counts 403s in its metrics).
+    if (response.status === 403) throw new SubgraphUnavailableError(this.serviceName, 'unreachable');
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       throw new SubgraphUnavailableError(this.serviceName, 'overloaded');
     }

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startStubAuth, startStubOrders, STUB_DISH, type StubSubgraph } from './support/stub-subgraphs.js';
+import { startStubAuth, startStubOrders, STUB_DISH, STUB_SECRET, type StubSubgraph } from './support/stub-subgraphs.js';
 
 const GATEWAY_FOLDER = resolve(import.meta.dirname, '..');
 
@@ -70,7 +70,7 @@ describe('gateway with GATEWAY_WORKERS=2', () => {
   before(async () => {
     auth = await startStubAuth();
     orders = await startStubOrders();
-    env = { GATEWAY_PORT: '0', GATEWAY_WORKERS: '2', AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url };
+    env = { GATEWAY_PORT: '0', GATEWAY_WORKERS: '2', AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url, SUBGRAPH_SHARED_SECRET: STUB_SECRET };
   });
 
   after(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
+import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import { loadGatewayConfig } from '../src/config.js';
 import { capturingLogger, startGateway, type RunningGateway } from './support/gateway-client.js';
 import {
@@ -10,6 +11,7 @@ import {
   startStubOrders,
   STUB_DISH,
   STUB_ORDER_ID,
+  STUB_SECRET,
   STUB_TOKEN,
   STUB_USER,
   type StubSubgraph,
@@ -83,6 +85,17 @@ describe('gateway over both subgraphs', () => {
     const requestId = headers.get('x-request-id');
     assert.match(requestId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(orders.received[0]?.['x-request-id'], requestId);
+  });
+
+  it('sends the shared secret with every subgraph request, so the subgraphs answer it and no one else', async () => {
+    auth.received.length = 0;
+    orders.received.length = 0;
+    const { body } = await gateway.query(`query($id: ID!) { order(id: $id) { id customer { username } } }`, { variables: { id: STUB_ORDER_ID } });
+    assert.equal(body.errors, undefined);
+    for (const subgraph of [auth, orders]) assert.equal(subgraph.received[0]?.[GATEWAY_SECRET_HEADER], STUB_SECRET, subgraph.name);
+    const direct = await fetch(orders.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ menu { name } }' }) });
+    assert.equal(direct.status, 403);
+    await direct.body?.cancel();
   });
 
   it('does not let a client choose the forwarded address unless configured to trust it', async () => {
@@ -346,6 +359,31 @@ describe('gateway with one subgraph down', () => {
     assert.equal(ready.status, 503);
     assert.deepEqual(await ready.json(), { status: 'unavailable', checks: { auth: 'unavailable', orders: 'ok' } });
     assert.equal((await fetch(`${gateway.base}/health`)).status, 200);
+  });
+});
+
+describe('gateway whose secret a subgraph does not share (a misconfiguration)', () => {
+  let auth: StubSubgraph;
+  let orders: StubSubgraph;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    auth = await startStubAuth('another-secret-0123456789-abcdefghijklmnopqrstuvwxyz');
+    orders = await startStubOrders();
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url });
+  });
+
+  after(async () => {
+    await gateway.app.close();
+    await auth.stop();
+    await orders.stop();
+  });
+
+  it("gives that subgraph's part SERVICE_UNAVAILABLE naming it, not the subgraph's FORBIDDEN", async () => {
+    const { body } = await gateway.query(`{ menu { name } me { username } }`, { headers: { authorization: STUB_TOKEN } });
+    assert.deepEqual(body.data, { menu: [{ name: STUB_DISH.name }], me: null });
+    assert.equal(codeOf(body.errors?.[0]), 'SERVICE_UNAVAILABLE');
+    assert.equal(body.errors?.[0]?.extensions?.['serviceName'], 'auth');
   });
 });
 

@@ -66,6 +66,7 @@ export function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersApp> {
     };
 
     const http = await buildSubgraphHttp<OrdersContext>({
+      boundary: config,
       typeDefs,
       resolvers,
       context: createContextFactory({ verifier, services, createLoaders }),

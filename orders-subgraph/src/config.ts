@@ -1,8 +1,10 @@
-import { commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
+import { commonConfigShape, env, loadConfig, sharedSecretConfigShape, subgraphLimitsConfigShape } from '@dishpatch/shared/config';
 
 /** The orders subgraph's environment, parsed once at start; a bad value names its variable. */
 export const ordersConfigShape = {
   ...commonConfigShape,
+  ...sharedSecretConfigShape,
+  ...subgraphLimitsConfigShape,
   ORDERS_PORT: env.port(4002),
   ORDERS_DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:54329/dishpatch_orders', ['postgres:', 'postgresql:']),
   /** Connections in the pool. */

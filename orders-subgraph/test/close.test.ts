@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { activeResources, createCuttableTestStorage, resourcesLeftSince, TestIssuer, testLogger, waitFor } from '@dishpatch/shared/testing';
 import { buildOrdersApp } from '../src/app.js';
 import { loadOrdersConfig } from '../src/config.js';
@@ -18,12 +19,14 @@ describe('orders app: close() releases every connection and timer it made', () =
       const storage = await createCuttableTestStorage(`orders_close_${outage}`);
       cleanups.push(() => storage.cleanup());
       const before = activeResources();
+      const secret = generateSharedSecret();
       const app = await buildOrdersApp({
         config: loadOrdersConfig({
           ORDERS_DATABASE_URL: storage.databaseUrl,
           REDIS_URL: storage.redisUrl,
           REDIS_PREFIX: storage.redis.prefix,
           AUTH_JWKS_URL: issuer.jwksUrl,
+          SUBGRAPH_SHARED_SECRET: secret,
         }),
         logger: testLogger,
       });
@@ -32,7 +35,7 @@ describe('orders app: close() releases every connection and timer it made', () =
       // Use both: a signed-in query verifies the token (revocations in Redis) and reads the database.
       const answer = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.token('CHEF')}` },
+        headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: secret, authorization: `Bearer ${issuer.token('CHEF')}` },
         body: JSON.stringify({ query: '{ orders(first: 1) { totalCount } }' }),
       });
       assert.deepEqual(await answer.json(), { data: { orders: { totalCount: 0 } } });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ConfigError } from '@dishpatch/shared/config';
+import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import { createTestDatabase, revokeTestSession } from '@dishpatch/shared/testing';
 import { loadOrdersConfig } from '../src/config.js';
 import { createOrdersDataSource, runOrdersMigrations } from '@dishpatch/orders-core/data-source';
@@ -67,7 +68,7 @@ describe('orders service', () => {
 
   it('answers malformed JSON with BAD_REQUEST', async () => {
     const text = await (
-      await fetch(`${harness.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' })
+      await fetch(`${harness.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: harness.secret }, body: '{"query": ' })
     ).text();
     assert.match(text, /BAD_REQUEST/);
   });

@@ -18,11 +18,11 @@ export class GraphQLRequestError extends Error {
 export async function requestGraphQL<TData>(
   url: string,
   query: string,
-  options: { variables?: Record<string, unknown>; token?: string } = {},
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
 ): Promise<TData> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
     body: JSON.stringify({ query, variables: options.variables }),
     signal: AbortSignal.timeout(15_000),
   });

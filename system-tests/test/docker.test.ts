@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { generateSharedSecret } from '@dishpatch/shared/http';
 import { loadAuthConfig } from '../../auth-subgraph/src/config.js';
 import { loadOrdersConfig } from '../../orders-subgraph/src/config.js';
 import { loadWorkerConfig } from '../../worker/src/config.js';
@@ -41,6 +42,26 @@ const APPLICATIONS = {
     derived: (config: Record<string, unknown>) => resolveSubgraphUrls(config as GatewayConfig, readSupergraphConfig()),
   },
 } as const satisfies Record<string, { workspace: string; load: unknown; portVariable: string; derived?: unknown }>;
+
+/**
+ * What the deployer's environment gives compose (`${NAME:?message}`, required); a test value
+ * of the right form for each.
+ */
+const DEPLOYER_ENVIRONMENT: Record<string, string> = { SUBGRAPH_SHARED_SECRET: generateSharedSecret() };
+const REQUIRED_FROM_ENVIRONMENT = /^\$\{([A-Z_]+):\?[^}]*\}$/;
+
+/** A service's environment as compose gives it, with each `${NAME:?…}` taken from DEPLOYER_ENVIRONMENT. */
+function interpolated(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => {
+      const required = REQUIRED_FROM_ENVIRONMENT.exec(value);
+      if (!required) return [key, value];
+      const given = DEPLOYER_ENVIRONMENT[required[1]!];
+      assert.ok(given !== undefined, `${key} reads \${${required[1]}} from an environment this test does not know`);
+      return [key, given];
+    }),
+  );
+}
 
 /** Loads a config from `environment`, recording which variables it reads. */
 function readConfig(load: (environment: NodeJS.ProcessEnv) => object, environment: Record<string, string>) {
@@ -82,10 +103,17 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(service('gateway').ports, ['4000:4000']);
   });
 
+  it("takes SUBGRAPH_SHARED_SECRET from the deployer's environment, required, for the gateway and both subgraphs only", () => {
+    for (const name of ['gateway', 'auth', 'orders']) {
+      assert.match(service(name).environment?.['SUBGRAPH_SHARED_SECRET'] ?? '', /^\$\{SUBGRAPH_SHARED_SECRET:\?.+\}$/, name);
+    }
+    assert.equal(service('worker').environment?.['SUBGRAPH_SHARED_SECRET'], undefined);
+  });
+
   for (const [name, application] of Object.entries(APPLICATIONS)) {
     describe(name, () => {
       const definition = service(name);
-      const environment = definition.environment ?? {};
+      const environment = interpolated(definition.environment ?? {});
 
       it("sets every variable whose default only fits a developer's machine, with values its config accepts", () => {
         const defaults = readConfig(application.load, {});

@@ -9,12 +9,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { generateSharedSecret } from '@dishpatch/shared/http';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { GraphQLRequestError, requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
 import { REPO_ROOT, ServiceProcess } from '../../scripts/lib/service-process.js';
 
 const READY_TIMEOUT_MS = 120_000;
+const MAX_LOGIN_FAILURES_PER_ADDRESS = 5;
 const example = (name: string) => readFileSync(resolve(REPO_ROOT, 'examples', `${name}.graphql`), 'utf8');
 
 async function expectError(promise: Promise<unknown>, code: string): Promise<GraphQLRequestError> {
@@ -83,6 +85,8 @@ describe('the federation end to end, through the gateway only', () => {
       AUTH_DATA_DIR: authDataDir,
       BCRYPT_ROUNDS: '4',
       BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
+      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
+      LOGIN_MAX_FAILURES_PER_ADDRESS: String(MAX_LOGIN_FAILURES_PER_ADDRESS),
       ORDER_TICK_MS: '200',
       ORDER_STAGE_SECONDS: '1',
     };
@@ -265,6 +269,21 @@ describe('the federation end to end, through the gateway only', () => {
     assert.deepEqual(customers.get(orderId), { username: customer.username }, 'the other customers are resolved');
     // A deleted account is not a failure: an error here would make Apollo Client (errorPolicy "none") drop the whole page, forever.
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  });
+
+  // Rate-limits this machine's logins for the rest of the file: keep it after every test that signs in.
+  it('counts login failures by the address the gateway saw, whatever x-forwarded-for a client sends', async () => {
+    const attempt = async (index: number) => {
+      const response = await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${index}` },
+        body: JSON.stringify({ query: example('login'), variables: { input: { email: `nobody${index}@example.com`, password: 'not a password' } } }),
+      });
+      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+      return body.errors?.[0]?.extensions?.code;
+    };
+    for (let index = 0; index < MAX_LOGIN_FAILURES_PER_ADDRESS; index++) assert.equal(await attempt(index), 'UNAUTHENTICATED');
+    assert.equal(await attempt(MAX_LOGIN_FAILURES_PER_ADDRESS), 'RATE_LIMITED', 'a new claimed address does not reset the count');
   });
 
   it('with the auth subgraph killed: the menu still works, me gets a clear error, /ready names auth', async () => {

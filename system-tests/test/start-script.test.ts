@@ -109,6 +109,28 @@ async function pressCtrlC(run: StartRun): Promise<number | NodeJS.Signals | null
   ]);
 }
 
+/**
+ * The local addresses listening on a TCP port, from the kernel's tables (IPv4 and IPv6), as
+ * `a.b.c.d` or the IPv6 hex: what a machine elsewhere could reach, not what a connection from
+ * here happens to get.
+ */
+function listeningAddresses(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [hexAddress, hexPort] = local.split(':') as [string, string];
+      if (parseInt(hexPort, 16) !== port) continue;
+      addresses.push(
+        hexAddress.length === 8 ? (hexAddress.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)).join('.') : hexAddress,
+      );
+    }
+  }
+  return addresses;
+}
+
 describe('npm start', () => {
   let dataDir: string;
   let redis: TestRedis;
@@ -143,7 +165,7 @@ describe('npm start', () => {
       BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
       NO_COLOR: '1',
     };
-    for (const variable of ['AUTH_DATABASE_URL', 'ORDERS_DATABASE_URL', 'AUTH_JWKS_URL', 'AUTH_SUBGRAPH_URL', 'ORDERS_SUBGRAPH_URL', 'AUTH_DATA_DIR']) {
+    for (const variable of ['AUTH_DATABASE_URL', 'ORDERS_DATABASE_URL', 'AUTH_JWKS_URL', 'AUTH_SUBGRAPH_URL', 'ORDERS_SUBGRAPH_URL', 'AUTH_DATA_DIR', 'SUBGRAPH_SHARED_SECRET', 'LISTEN_HOST']) {
       delete env[variable];
     }
     graphqlUrl = `http://127.0.0.1:${gateway}/graphql`;
@@ -186,6 +208,22 @@ describe('npm start', () => {
       { variables: { input: { email: manager.email, password: manager.password } } },
     );
     assert.equal(login.user.role, 'MANAGER');
+
+    // The trust boundary: the subgraphs and the worker's health listen on loopback only, and a
+    // subgraph asked directly, without the secret npm start made, answers nothing.
+    for (const variable of ['AUTH_PORT', 'ORDERS_PORT', 'WORKER_PORT']) {
+      const addresses = listeningAddresses(Number(env[variable]));
+      assert.ok(addresses.length > 0, `${variable} listens`);
+      assert.deepEqual([...new Set(addresses)], ['127.0.0.1'], `${variable} listens on 127.0.0.1 only`);
+    }
+    const direct = await fetch(`http://127.0.0.1:${env['AUTH_PORT']}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    assert.equal(direct.status, 403);
+    await direct.body?.cancel();
+    assert.equal(statSync(join(dataDir, 'subgraph-shared-secret')).mode & 0o777, 0o600, 'the secret is readable by its owner only');
 
     const processes = descendantsOf(run.child.pid!);
     assert.ok(processes.length >= 10, `npm, the script, four services, PostgreSQL… (${processes.length})`);

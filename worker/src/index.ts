@@ -24,7 +24,7 @@ closeOnSignals(closer, logger, SHUTDOWN_GRACE_MS);
 try {
   const app = createWorkerApp(config, logger);
   closer.add('worker app', () => app.close());
-  const port = await app.listen(config.WORKER_PORT);
+  const port = await app.listen(config.WORKER_PORT, config.LISTEN_HOST);
   logger.info({ port }, 'worker health server listening');
   await app.start();
 } catch (error) {

@@ -3,6 +3,7 @@ import { loadGatewayConfig } from '../../src/config.js';
 import { testLogger } from '@dishpatch/shared/testing';
 import { pino } from 'pino';
 import type { Logger } from '@dishpatch/shared/observability';
+import { STUB_SECRET } from './stub-subgraphs.js';
 
 export interface GraphQLErrorBody {
   message: string;
@@ -40,7 +41,7 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
  * GraphQL at `base`, metrics at `metricsBase`.
  */
 export async function startGateway(environment: Record<string, string>, logger: Logger = testLogger): Promise<RunningGateway> {
-  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', ...environment });
+  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', SUBGRAPH_SHARED_SECRET: STUB_SECRET, ...environment });
   const app = await buildGateway({ config, logger });
   const port = await app.http.listen(0, '127.0.0.1');
   const metricsPort = await app.metricsHttp.listen(0, '127.0.0.1');

@@ -5,9 +5,11 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
+import { loadConfig, subgraphLimitsConfigShape } from '@dishpatch/shared/config';
 import { BadUserInputError, UnauthenticatedError, createErrorFormatter } from '@dishpatch/shared/errors';
-import { HttpService, healthRoutes } from '@dishpatch/shared/http';
+import { GatewaySecret, HttpService, healthRoutes } from '@dishpatch/shared/http';
 import { ServiceMetrics } from '@dishpatch/shared/observability';
+import { requestGuards } from '@dishpatch/shared/request-guards';
 import { testLogger } from '@dishpatch/shared/testing';
 import { readSupergraphConfig } from '../../src/supergraph-config.js';
 
@@ -22,6 +24,8 @@ export const STUB_ORDER_ID = '9a0c1f5d-7e2b-4b8a-a1d3-5c6e7f809a12';
 export const STUB_TOKEN = 'Bearer aaa.bbb.ccc';
 /** How long `dish(id: "slow")` takes to answer. */
 export const SLOW_ANSWER_MS = 1500;
+/** The secret the stubs require, as the real subgraphs do; startGateway gives the gateway the same by default. */
+export const STUB_SECRET = 'stub-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF';
 /** What a database error would look like if it leaked: the gateway must never show it. */
 export const LEAKY_MESSAGE = 'relation "secret_orders_table" does not exist';
 
@@ -43,13 +47,25 @@ interface StubContext {
   authorization: string | undefined;
 }
 
-async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>): Promise<StubSubgraph> {
+async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>, secret = STUB_SECRET): Promise<StubSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdlOf(name)), resolvers }]);
+  // The real subgraphs' default limits, so the gateway's tests show its fetches stay under them.
+  const limits = loadConfig(subgraphLimitsConfigShape, {});
+  const guards = requestGuards<StubContext>({
+    maxDepth: limits.SUBGRAPH_MAX_DEPTH,
+    maxAliases: limits.SUBGRAPH_MAX_ALIASES,
+    maxDirectives: limits.SUBGRAPH_MAX_DIRECTIVES,
+    maxTokens: limits.SUBGRAPH_MAX_TOKENS,
+    maxCost: limits.SUBGRAPH_MAX_COST,
+    allowBatching: false,
+  });
   const apollo = new ApolloServer<StubContext>({
     schema,
     formatError: createErrorFormatter(testLogger),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    validationRules: guards.validationRules,
+    parseOptions: guards.parseOptions,
+    plugins: [...guards.plugins, ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const received: IncomingHttpHeaders[] = [];
@@ -62,6 +78,7 @@ async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>): 
     },
     logger: testLogger,
     metrics,
+    gatewaySecret: new GatewaySecret(secret),
     routes: healthRoutes({ checks: {}, metrics, logger: testLogger }),
   });
   const port = await http.listen(0, '127.0.0.1');
@@ -76,7 +93,7 @@ async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>): 
   };
 }
 
-export function startStubAuth(): Promise<StubSubgraph> {
+export function startStubAuth(secret?: string): Promise<StubSubgraph> {
   return serve('auth', {
     Query: {
       me: (_: unknown, __: unknown, context: StubContext) =>
@@ -88,7 +105,7 @@ export function startStubAuth(): Promise<StubSubgraph> {
     User: {
       __resolveReference: (reference: { id: string }) => (reference.id === STUB_USER.id ? STUB_USER : null),
     },
-  });
+  }, secret);
 }
 
 export function startStubOrders(): Promise<StubSubgraph> {
@@ -105,6 +122,9 @@ export function startStubOrders(): Promise<StubSubgraph> {
         args.id === STUB_ORDER_ID
           ? { id: STUB_ORDER_ID, userId: STUB_USER.id, status: 'WAITING', createdAt: STUB_DISH.createdAt, updatedAt: STUB_DISH.updatedAt }
           : null,
+    },
+    User: {
+      orders: () => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 }),
     },
     Order: {
       customer: (order: { userId: string }) => ({ __typename: 'User', id: order.userId }),

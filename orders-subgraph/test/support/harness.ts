@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import type { Role } from '@dishpatch/shared/tokens';
 import { StatementCounter, TestIssuer, createTestDatabase, createTestRedis, testLogger, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { buildOrdersApp, type OrdersApp } from '../../src/app.js';
@@ -35,6 +36,8 @@ export class OrdersHarness {
   database!: TestDatabase;
   redis!: TestRedis;
   readonly sql = new StatementCounter();
+  /** The gateway's secret, which graphql() sends like the gateway does. */
+  readonly secret = generateSharedSecret();
   url = '';
 
   static async start(label: string, env: Record<string, string> = {}): Promise<OrdersHarness> {
@@ -48,6 +51,7 @@ export class OrdersHarness {
       REDIS_PREFIX: harness.redis.prefix,
       AUTH_JWKS_URL: harness.issuer.jwksUrl,
       ORDERS_DATABASE_POOL_SIZE: '10',
+      SUBGRAPH_SHARED_SECRET: harness.secret,
       ...env,
     });
     harness.app = await buildOrdersApp({ config, logger: testLogger, databaseLogger: harness.sql });
@@ -76,7 +80,7 @@ export class OrdersHarness {
     const token = typeof caller === 'string' ? caller : caller?.token;
     const response = await fetch(`${this.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: this.secret, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status'>;

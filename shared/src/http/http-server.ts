@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { requestIdFrom, runInRequestScope } from '../observability/request-context.js';
+import type { GatewaySecret } from './gateway-secret.js';
 
 export interface RouteResponse {
   status: number;
@@ -33,6 +34,12 @@ export type HttpServiceOptions<TContext extends BaseContext> = GraphQLEndpoint<T
   graphqlPath?: string;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * A subgraph's: GraphQL is answered only to a request carrying the gateway's secret (403
+   * otherwise), and `x-forwarded-for` is dropped from any request without it. Plain routes
+   * (health, readiness, metrics, JWKS) need no secret. Default none: anyone may ask.
+   */
+  gatewaySecret?: GatewaySecret;
 };
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -101,8 +108,11 @@ export class HttpService<TContext extends BaseContext> {
       const requestId = requestIdFrom(req.headers['x-request-id']);
       req.headers['x-request-id'] = requestId;
       res.setHeader('x-request-id', requestId);
+      const fromGateway = options.gatewaySecret?.isCarriedBy(req) ?? true;
+      // Only the gateway may say who the client is: a client's own header would pick the address rate limits count by.
+      if (!fromGateway) delete req.headers['x-forwarded-for'];
       runInRequestScope({ requestId }, () => {
-        void this.handle(req, res);
+        void this.handle(req, res, fromGateway);
       });
     });
     // Behind a gateway the connections are long-lived and reused; keep them longer than the gateway's idle timeout.
@@ -132,7 +142,7 @@ export class HttpService<TContext extends BaseContext> {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, fromGateway: boolean): Promise<void> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     let route = 'unmatched';
@@ -140,6 +150,7 @@ export class HttpService<TContext extends BaseContext> {
       const { apollo, context } = this.options;
       if (apollo && context && url.pathname === this.graphqlPath) {
         route = this.graphqlPath;
+        if (!fromGateway) throw new HttpFailure(403, 'FORBIDDEN', 'This service answers GraphQL only to the gateway; send your request to the gateway');
         await this.handleGraphQL(apollo, context, req, res, url);
         return;
       }

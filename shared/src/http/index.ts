@@ -4,3 +4,4 @@
  */
 export { HttpService, type HttpServiceOptions, type RouteHandler, type RouteResponse } from './http-server.js';
 export { healthRoutes, type ReadinessCheck } from './health.js';
+export { GATEWAY_SECRET_HEADER, GatewaySecret, generateSharedSecret, weaknessOfSecret } from './gateway-secret.js';

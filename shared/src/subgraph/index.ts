@@ -5,6 +5,7 @@ export {
   createContextFactory,
   readSubgraphSchema,
   type ContextFactoryOptions,
+  type SubgraphBoundaryConfig,
   type SubgraphContext,
   type SubgraphHttpOptions,
 } from './subgraph-app.js';

@@ -46,6 +46,7 @@ export async function runService<Config extends { LOG_LEVEL: LevelWithSilent }, 
     closer.add(definition.name, () => app.close());
     await definition.start(app, { config, logger });
   } catch (error) {
+    if (error instanceof ConfigError) console.error(error.message);
     logger.fatal({ err: error }, `${definition.name} could not start`);
     await closer.close();
     process.exit(1);
@@ -59,14 +60,14 @@ export interface SubgraphApp extends ClosableApp {
   migrate(): Promise<string[]>;
 }
 
-export interface SubgraphDefinition<Config extends { LOG_LEVEL: LevelWithSilent }, App extends SubgraphApp>
+export interface SubgraphDefinition<Config extends { LOG_LEVEL: LevelWithSilent; LISTEN_HOST: string }, App extends SubgraphApp>
   extends Omit<ServiceDefinition<Config, App>, 'start'> {
   /** The port to listen on, from the config (e.g. AUTH_PORT). */
   port: (config: Config) => number;
 }
 
 /** `runService` for a subgraph: migrate, then listen on its port; both subgraphs start alike. */
-export function runSubgraph<Config extends { LOG_LEVEL: LevelWithSilent }, App extends SubgraphApp>(
+export function runSubgraph<Config extends { LOG_LEVEL: LevelWithSilent; LISTEN_HOST: string }, App extends SubgraphApp>(
   definition: SubgraphDefinition<Config, App>,
 ): Promise<void> {
   return runService({
@@ -74,8 +75,8 @@ export function runSubgraph<Config extends { LOG_LEVEL: LevelWithSilent }, App e
     start: async (app, { config, logger }) => {
       const migrations = await app.migrate();
       if (migrations.length > 0) logger.info({ migrations }, 'migrations applied');
-      const port = await app.http.listen(definition.port(config));
-      logger.info({ port }, `${definition.name} listening`);
+      const port = await app.http.listen(definition.port(config), config.LISTEN_HOST);
+      logger.info({ port, host: config.LISTEN_HOST }, `${definition.name} listening`);
     },
   });
 }

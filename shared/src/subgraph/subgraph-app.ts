@@ -5,12 +5,16 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { AuthenticatedContext } from '../authorization.js';
+import { requireSharedSecret, type sharedSecretConfigShape, type subgraphLimitsConfigShape } from '../config.js';
 import { createErrorFormatter } from '../errors.js';
+import { GatewaySecret } from '../http/gateway-secret.js';
 import { healthRoutes, type ReadinessCheck } from '../http/health.js';
 import { HttpService, type RouteHandler } from '../http/http-server.js';
 import { Closer } from '../lifecycle.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
+import { requestGuards } from '../request-guards.js';
 import type { Authentication, TokenVerifier } from '../tokens/token-verifier.js';
 
 /** A subgraph's SDL, read once from the `.graphql` file beside its resolvers. */
@@ -52,7 +56,12 @@ export function createContextFactory<Services, Loaders, Extra extends object = o
 /** The resolver map buildSubgraphSchema takes (the generated `Resolvers` type fits it). */
 type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers']>;
 
+/** The trust boundary's part of a subgraph's config: the gateway's secret and the subgraph's own request limits. */
+export type SubgraphBoundaryConfig = z.infer<z.ZodObject<typeof sharedSecretConfigShape & typeof subgraphLimitsConfigShape>>;
+
 export interface SubgraphHttpOptions<Context extends BaseContext> {
+  /** SUBGRAPH_SHARED_SECRET (required: a ConfigError without it) and the SUBGRAPH_MAX_* limits. */
+  boundary: SubgraphBoundaryConfig;
   typeDefs: DocumentNode;
   resolvers: SubgraphResolvers;
   context: (req: IncomingMessage) => Promise<Context>;
@@ -68,18 +77,31 @@ export interface SubgraphHttpOptions<Context extends BaseContext> {
 
 /**
  * The GraphQL edge every subgraph shares: Apollo on the federated schema with the allow-list
- * error formatter and the service's logger, served by HttpService next to `/health`, `/ready`,
- * `/metrics` and any extra routes. Does not listen.
+ * error formatter, the service's logger and its own request limits, served by HttpService next
+ * to `/health`, `/ready`, `/metrics` and any extra routes. GraphQL answers only requests that
+ * carry the gateway's secret; the plain routes need none. Does not listen.
  */
 export async function buildSubgraphHttp<Context extends BaseContext>(options: SubgraphHttpOptions<Context>): Promise<HttpService<Context>> {
-  const { logger, metrics, closer } = options;
+  const { logger, metrics, closer, boundary } = options;
+  const gatewaySecret = new GatewaySecret(requireSharedSecret(boundary));
+  const guards = requestGuards<Context>({
+    maxDepth: boundary.SUBGRAPH_MAX_DEPTH,
+    maxAliases: boundary.SUBGRAPH_MAX_ALIASES,
+    maxDirectives: boundary.SUBGRAPH_MAX_DIRECTIVES,
+    maxTokens: boundary.SUBGRAPH_MAX_TOKENS,
+    maxCost: boundary.SUBGRAPH_MAX_COST,
+    allowBatching: false,
+  });
   const apollo = new ApolloServer<Context>({
     schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     logger,
+    allowBatchedHttpRequests: guards.allowBatchedHttpRequests,
+    validationRules: guards.validationRules,
+    parseOptions: guards.parseOptions,
     // Inline traces feed Apollo's hosted studio, which this deployment does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [...guards.plugins, ApolloServerPluginInlineTraceDisabled()],
     // runService drains and exits 0 on a signal; Apollo's own handler would send it again (exit 1).
     stopOnTerminationSignals: false,
   });
@@ -91,6 +113,7 @@ export async function buildSubgraphHttp<Context extends BaseContext>(options: Su
     context: options.context,
     logger,
     metrics,
+    gatewaySecret,
     routes: { ...healthRoutes({ checks: options.readinessChecks, metrics, logger }), ...options.routes },
   });
   closer.add('http server', () => http.close());
