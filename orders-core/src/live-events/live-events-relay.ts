@@ -17,8 +17,9 @@
  *   a committed row is an event even if the process that committed it died right after.
  * - Commit-safe order. Ids and xids are assigned before commit, so "id > last" would skip a
  *   row that commits after a later one. The relay reads only rows whose xid is below the
- *   horizon `pg_snapshot_xmin(pg_current_snapshot())` (every such transaction has ended, so no
- *   such row can still appear), past a cursor on (xid, kind, id), kind 0 for history and 1 for
+ *   horizon (`pg_snapshot_xmin(pg_current_snapshot())`, not held back by transactions of other
+ *   databases: HORIZON_SQL), so every transaction below it has ended and no row below it can
+ *   still appear; past a cursor on (xid, kind, id), kind 0 for history and 1 for
  *   menu. Within a batch the events are sorted by `at` (clock_timestamp() of the statement):
  *   for one order that is its commit order, since moves of one order wait on its row lock.
  *   Across batches, a transaction that took its xid early (by writing something else first)
@@ -39,8 +40,8 @@
  *   transaction that writes no event.
  * - First start. With no cursor in Redis (a new deployment, or a Redis that lost its data,
  *   stream included) the relay starts at the current horizon: rows committed before are
- *   history, not news. Trade-off: the horizon is cluster-wide, so a long transaction anywhere
- *   in the PostgreSQL cluster delays (never loses) events; statement timeouts bound it.
+ *   history, not news. Trade-off: a long writing transaction on the orders database delays
+ *   (never loses) every event committed after it began; statement timeouts bound it.
  */
 import pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -83,6 +84,8 @@ const DEFAULT_STANDBY_RETRY_MS = 1000;
 const FAILURE_BACKOFF_MS = 1000;
 /** Per statement of the relay's session: a stuck query ends, the relay reconnects. */
 const RELAY_STATEMENT_TIMEOUT_MS = 30_000;
+/** How long `close()` waits for the round under way. */
+const CLOSE_WAIT_MS = 5000;
 const RELAY_LOCK_NAME = 'dishpatch:orders:live-events-relay';
 const NOTIFY_CHANNEL = 'dishpatch_live_events';
 const MAX_BIGINT = '9223372036854775807';
@@ -125,12 +128,29 @@ interface SourceRow {
 }
 
 /**
+ * The horizon: every transaction with a lower xid has ended (its rows, if it committed, are
+ * visible to this statement's snapshot). pg_snapshot_xmin alone would do, but it is
+ * cluster-wide: a long transaction in another database of the same server (the auth database
+ * under `npm start`, anything on a shared server) would hold every event back. So a transaction
+ * still running in the snapshot is ignored when pg_stat_activity shows it running in another
+ * database, which can write nothing here; one it cannot place (ended meanwhile, a prepared
+ * transaction, a session it may not see) still holds the horizon, so it errs on waiting.
+ */
+const HORIZON_SQL = `
+SELECT least(pg_snapshot_xmax(snapshot), (
+         SELECT min(running) FROM pg_snapshot_xip(snapshot) AS running
+         WHERE (running::text::numeric % 4294967296) NOT IN (
+           SELECT backend_xid::text::numeric FROM pg_stat_activity
+           WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))) AS xid
+FROM pg_current_snapshot() AS snapshot`;
+
+/**
  * The next rows past the cursor whose transactions have all ended, in (xid, kind, id) order.
  * Each table's branch walks its (xid, id) index from the cursor; the horizon is read in the
  * same statement, so every row below it that committed is visible to this very snapshot.
  */
 const READ_BATCH_SQL = `
-WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xid),
+WITH horizon AS (${HORIZON_SQL}),
 history AS (
   SELECT c.xid, 0 AS kind, c.id, c.order_id, c.status, c.at, NULL::uuid[] AS dish_ids
   FROM order_status_changes c
@@ -158,8 +178,9 @@ LIMIT $5`;
  * first.
  */
 const LATER_ROWS_SQL = `
+WITH horizon AS (${HORIZON_SQL})
 SELECT c.order_id, to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us,
-       c.xid < pg_snapshot_xmin(pg_current_snapshot()) AS eligible
+       c.xid < (SELECT xid FROM horizon) AS eligible
 FROM order_status_changes c
 WHERE c.order_id = ANY ($1::uuid[]) AND (c.xid, c.id) > ($2::xid8, $3::bigint)`;
 
@@ -224,11 +245,18 @@ export class LiveEventsRelay {
     this.running = this.run();
   }
 
-  /** Stops after the current round; the lock goes with the connection. Safe to call twice. */
+  /**
+   * Stops after the current round; the lock goes with the connection. Safe to call twice. A
+   * round stuck on an unreachable Redis is not waited for beyond a few seconds: closing the
+   * Redis connection (its owner's job, after this) fails it, and nothing was published.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
-    await this.running;
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private async run(): Promise<void> {
@@ -284,7 +312,7 @@ export class LiveEventsRelay {
     const key = liveEventsCursorKey(this.options.prefix);
     const stored = await this.options.redis.get(key);
     if (stored !== null) return parseCursor(stored);
-    const { rows } = await client.query<{ xid: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid');
+    const { rows } = await client.query<{ xid: string }>(`SELECT xid::text AS xid FROM (${HORIZON_SQL}) AS horizon`);
     await this.options.redis.set(key, formatCursor({ xid: rows[0]!.xid, kind: 0, id: '0' }), 'NX');
     const agreed = await this.options.redis.get(key);
     this.options.logger.info({ cursor: agreed }, 'live events cursor initialized at the current horizon');
