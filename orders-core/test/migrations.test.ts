@@ -35,6 +35,22 @@ describe('orders schema', () => {
     );
   });
 
+  it('stamps each history row with its transaction, and records one menu change per statement that wrote dishes', async () => {
+    const [order] = (await dataSource.query(`INSERT INTO orders (user_id) VALUES (gen_random_uuid()) RETURNING id`)) as Array<{ id: string }>;
+    const [written] = (await dataSource.query(
+      `INSERT INTO order_status_changes (order_id, status) VALUES ($1, 'IN_PROGRESS') RETURNING xid::text AS xid, pg_current_xact_id()::text AS own`,
+      [order!.id],
+    )) as Array<{ xid: string; own: string }>;
+    assert.equal(written!.xid, written!.own);
+
+    await dataSource.query(`TRUNCATE menu_changes`);
+    const [dish] = (await dataSource.query(`INSERT INTO dishes (name, price, quantity) VALUES ('Soup', 1.00, 5), ('Tea', 1.00, 5) RETURNING id`)) as Array<{ id: string }>;
+    await dataSource.query(`UPDATE dishes SET quantity = quantity - 1 WHERE id = $1`, [dish!.id]);
+    await dataSource.query(`UPDATE dishes SET quantity = 1 WHERE id = gen_random_uuid()`);
+    const changes = (await dataSource.query(`SELECT cardinality(dish_ids) AS dishes FROM menu_changes ORDER BY id`)) as Array<{ dishes: number }>;
+    assert.deepEqual(changes.map((change) => change.dishes), [2, 1], 'an insert of two dishes, an update of one, nothing for an update of none');
+  });
+
   it('migrates down and up again', async () => {
     await dataSource.undoLastMigration();
     await dataSource.runMigrations();

@@ -5,6 +5,7 @@ import { Closer } from '@dishpatch/shared/lifecycle';
 import type { Logger } from '@dishpatch/shared/observability';
 import { RedisConnections } from '@dishpatch/shared/redis';
 import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
+import { LiveEventsRelay } from '@dishpatch/orders-core/live-events';
 import { bullPrefixOf, type WorkerConfig } from './config.js';
 import { KITCHEN_CLOCK_SCHEDULER_ID, KITCHEN_QUEUE, TICK_JOB_NAME, runKitchenTick, type TickSummary } from './kitchen-clock.js';
 import { WorkerMetrics } from './worker-metrics.js';
@@ -34,17 +35,19 @@ export interface WorkerApp {
   readonly queue: Queue;
   /** Serves /health, /ready, /metrics; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Upserts the kitchen clock's scheduler and starts taking ticks (one at a time). */
+  /** Whether this process's live-events relay is the one publishing. */
+  readonly liveEventsActive: boolean;
+  /** Upserts the kitchen clock's scheduler, starts taking ticks (one at a time) and starts the live-events relay. */
   start(): Promise<void>;
-  /** Stops in reverse order: HTTP, worker (after its current tick), queue, Redis, database. Safe twice. */
+  /** Stops in reverse order: HTTP, worker (after its current tick), queue, relay, Redis, database. Safe twice. */
   close(): Promise<void>;
 }
 
 /**
  * Builds the worker process: BullMQ queue + worker on one Redis connection, the orders
- * database, and the health server. It never runs migrations (the orders subgraph owns them)
- * and connects to the database lazily, so a database that is down or not yet migrated fails
- * ticks, not the process.
+ * database, the live-events relay, and the health server. It never runs migrations (the orders
+ * subgraph owns them) and connects to the database lazily, so a database that is down or not yet
+ * migrated fails ticks (and keeps the relay retrying), not the process.
  */
 export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp {
   const closer = new Closer(logger);
@@ -72,6 +75,25 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   const redisConnections = new RedisConnections(config.REDIS_URL, logger);
   closer.add('redis', () => redisConnections.close());
   const redis = redisConnections.open('bullmq', { maxRetriesPerRequest: null });
+
+  // Every worker runs a relay; one holds the lock and publishes, the others stand by
+  // (orders-core/src/live-events/live-events-relay.ts). It has its own database connection and
+  // a Redis connection of its own, so BullMQ's blocking commands never delay an event.
+  const liveEvents = new LiveEventsRelay({
+    databaseUrl: config.ORDERS_DATABASE_URL,
+    redis: redisConnections.open('live-events'),
+    prefix: config.REDIS_PREFIX,
+    logger,
+    pollMs: config.LIVE_EVENTS_POLL_MS,
+    batchSize: config.LIVE_EVENTS_BATCH_SIZE,
+    retentionSeconds: config.LIVE_EVENTS_RETENTION_SECONDS,
+    onPublished: ({ orderEvents, menuChanges }) => {
+      metrics.liveEventEntries.inc();
+      if (orderEvents > 0) metrics.liveEventsPublished.inc({ kind: 'order' }, orderEvents);
+      if (menuChanges > 0) metrics.liveEventsPublished.inc({ kind: 'menu' }, menuChanges);
+    },
+  });
+  closer.add('live events relay', () => liveEvents.close());
 
   const queue = new Queue(KITCHEN_QUEUE, { connection: redis, prefix });
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
@@ -146,10 +168,14 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   return {
     metrics,
     queue,
+    get liveEventsActive() {
+      return liveEvents.active;
+    },
     listen: (port, host) => health.listen(port, host),
     async start() {
       await upsertScheduler();
       running = true;
+      liveEvents.start();
       worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
       logger.info(
         { everyMs: config.ORDER_TICK_MS, stageSeconds: config.ORDER_STAGE_SECONDS, batchSize: config.ORDER_BATCH_SIZE, prefix },

@@ -1,5 +1,11 @@
 import { commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
 import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-core/kitchen-clock';
+import {
+  DEFAULT_LIVE_EVENTS_BATCH_SIZE,
+  DEFAULT_LIVE_EVENTS_POLL_MS,
+  DEFAULT_LIVE_EVENTS_RETENTION_SECONDS,
+  MIN_LIVE_EVENTS_RETENTION_SECONDS,
+} from '@dishpatch/orders-core/live-events';
 
 /** The worker's environment: one schema, parsed once at start; a bad value names its variable. */
 export const workerConfigShape = {
@@ -11,6 +17,12 @@ export const workerConfigShape = {
   ORDER_STAGE_SECONDS: env.intInRange(30, 1, 24 * 60 * 60),
   /** Most orders one batch (one statement, one short transaction) moves. */
   ORDER_BATCH_SIZE: env.intInRange(DEFAULT_ADVANCE_BATCH_SIZE, 1, 100_000),
+  /** Longest wait of the live-events relay between two looks at the tables (it also wakes on NOTIFY). */
+  LIVE_EVENTS_POLL_MS: env.intInRange(DEFAULT_LIVE_EVENTS_POLL_MS, 10, 60_000),
+  /** Most events (history and menu rows) one stream entry carries. */
+  LIVE_EVENTS_BATCH_SIZE: env.intInRange(DEFAULT_LIVE_EVENTS_BATCH_SIZE, 1, 10_000),
+  /** Stream entries are kept at least this long (an SSE client resumes within 5 minutes). */
+  LIVE_EVENTS_RETENTION_SECONDS: env.intInRange(DEFAULT_LIVE_EVENTS_RETENTION_SECONDS, MIN_LIVE_EVENTS_RETENTION_SECONDS, 7 * 24 * 60 * 60),
   /** Port of /health, /ready and /metrics. */
   WORKER_PORT: env.port(4003),
 };

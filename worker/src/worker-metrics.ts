@@ -6,6 +6,8 @@ export class WorkerMetrics extends ServiceMetrics {
   readonly ordersMoved: Counter<'from' | 'to'>;
   readonly tickSeconds: Histogram;
   readonly ticksFailed: Counter;
+  readonly liveEventsPublished: Counter<'kind'>;
+  readonly liveEventEntries: Counter;
 
   constructor() {
     super('worker');
@@ -24,6 +26,17 @@ export class WorkerMetrics extends ServiceMetrics {
     this.ticksFailed = new Counter({
       name: 'worker_ticks_failed_total',
       help: 'Kitchen clock ticks that failed (the next tick retries what they left)',
+      registers: [this.registry],
+    });
+    this.liveEventsPublished = new Counter({
+      name: 'worker_live_events_published_total',
+      help: 'Committed changes the live-events relay published to the stream: order status changes and menu changes',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    this.liveEventEntries = new Counter({
+      name: 'worker_live_event_entries_total',
+      help: 'Stream entries (batches) the live-events relay added',
       registers: [this.registry],
     });
   }

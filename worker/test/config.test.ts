@@ -9,6 +9,9 @@ describe('worker config', () => {
     assert.equal(config.ORDER_TICK_MS, 10_000);
     assert.equal(config.ORDER_STAGE_SECONDS, 30);
     assert.equal(config.WORKER_PORT, 4003);
+    assert.equal(config.LIVE_EVENTS_POLL_MS, 500);
+    assert.equal(config.LIVE_EVENTS_BATCH_SIZE, 1000);
+    assert.equal(config.LIVE_EVENTS_RETENTION_SECONDS, 600);
     assert.equal(config.REDIS_PREFIX, 'dishpatch:');
     assert.equal(bullPrefixOf(config.REDIS_PREFIX), 'dishpatch');
   });
@@ -17,6 +20,10 @@ describe('worker config', () => {
     assert.throws(() => loadWorkerConfig({ ORDER_TICK_MS: 'soon' }), (error: unknown) => error instanceof ConfigError && /ORDER_TICK_MS="soon"/.test(error.message));
     assert.throws(() => loadWorkerConfig({ ORDER_STAGE_SECONDS: '0' }), (error: unknown) => error instanceof ConfigError && /ORDER_STAGE_SECONDS/.test(error.message));
     assert.throws(() => loadWorkerConfig({ ORDER_BATCH_SIZE: '-5' }), (error: unknown) => error instanceof ConfigError && /ORDER_BATCH_SIZE/.test(error.message));
+    assert.throws(() => loadWorkerConfig({ LIVE_EVENTS_POLL_MS: '0' }), (error: unknown) => error instanceof ConfigError && /LIVE_EVENTS_POLL_MS/.test(error.message));
+    assert.throws(() => loadWorkerConfig({ LIVE_EVENTS_BATCH_SIZE: 'many' }), (error: unknown) => error instanceof ConfigError && /LIVE_EVENTS_BATCH_SIZE/.test(error.message));
+    // Below 5 minutes an SSE client could not resume: refused.
+    assert.throws(() => loadWorkerConfig({ LIVE_EVENTS_RETENTION_SECONDS: '60' }), (error: unknown) => error instanceof ConfigError && /LIVE_EVENTS_RETENTION_SECONDS/.test(error.message));
     assert.throws(() => loadWorkerConfig({ ORDERS_DATABASE_URL: 'mysql://x' }), (error: unknown) => error instanceof ConfigError && /ORDERS_DATABASE_URL/.test(error.message));
   });
 });

@@ -3,7 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { createTestRedis, waitFor, type TestRedis } from '@dishpatch/shared/testing';
+import { DishService } from '@dishpatch/orders-core/dishes';
+import { liveEventsStreamKey, parseLiveEventBatch } from '@dishpatch/orders-core/live-events';
+import { MoneyInput } from '@dishpatch/orders-core/money';
+import { OrderService } from '@dishpatch/orders-core/orders';
 import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const WORKER_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
@@ -19,7 +25,7 @@ interface RunningWorker {
 }
 
 /** The real worker process, as `npm start -w worker` runs it (without npm in between, so the PID is the worker's). */
-function spawnWorker(db: OrdersTestDatabase, redis: TestRedis): RunningWorker {
+function spawnWorker(db: OrdersTestDatabase, redis: TestRedis, extraEnv: Record<string, string> = {}): RunningWorker {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/index.ts'], {
     cwd: WORKER_DIRECTORY,
     env: {
@@ -32,6 +38,7 @@ function spawnWorker(db: OrdersTestDatabase, redis: TestRedis): RunningWorker {
       ORDER_BATCH_SIZE: String(BATCH_SIZE),
       WORKER_PORT: '0',
       LOG_LEVEL: 'info',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -140,5 +147,86 @@ describe('worker process', () => {
     assert.deepEqual(await historyProblems(db.dataSource), []);
     const log = worker.output();
     assert.ok(log.indexOf('"kitchen tick done"', log.indexOf('"shutting down"')) > 0, 'the tick ended after the signal, then the process exited');
+  });
+
+  it('killed with SIGKILL right after commits: the next worker publishes every history row to the live stream, once', async () => {
+    if (db) await db.drop();
+    db = await createOrdersTestDatabase('worker_live_events');
+    await redis.cleanup();
+    const liveEnv = { LIVE_EVENTS_POLL_MS: '100', LIVE_EVENTS_BATCH_SIZE: '500' };
+    const client = new Redis(redis.url);
+    try {
+      const first = spawnWorker(db, redis, liveEnv);
+      started.push(first);
+      await waitFor('the relay to start', async () => ((await client.exists(`${redis.prefix}live:events:cursor`)) === 1 ? true : undefined), 60_000);
+
+      // From here on every commit is news: a due backlog for the tick, and customers placing orders.
+      const since = new Date();
+      await insertOrders(db.dataSource, { count: 20_000, status: 'WAITING', ageSeconds: DUE });
+      const dishes = new DishService(db.dataSource);
+      const orders = new OrderService(db.dataSource);
+      const dish = await dishes.create({ name: 'Soup', price: new MoneyInput('4.00'), quantity: 100_000 });
+      let placing = true;
+      let placed = 0;
+      const customers = (async () => {
+        while (placing) {
+          await orders.place({ userId: randomUUID(), sessionId: randomUUID(), role: 'CUSTOMER' }, { items: [{ dishId: dish.id, quantity: 1 }] });
+          placed += 1;
+        }
+      })();
+      await midTick(db, since);
+      first.child.kill('SIGKILL');
+      await once(first.child, 'exit');
+      const entriesAtKill = await client.xlen(liveEventsStreamKey(redis.prefix));
+
+      const second = spawnWorker(db, redis, liveEnv);
+      started.push(second);
+      await waitFor('the backlog to be worked off', async () => ((await progress(db, since)).due === 0 ? true : undefined), 120_000);
+      placing = false;
+      await customers;
+
+      // The second worker keeps ticking (placed orders move on after their stage time), so the
+      // history is read first, then the stream must hold at least that, and never more than the
+      // history read afterwards: each order's events are a prefix of its history, none twice.
+      const historyNow = async () =>
+        new Map(
+          ((await db.dataSource.query(
+            `SELECT order_id, array_agg(status ORDER BY at, id) AS statuses FROM order_status_changes GROUP BY order_id`,
+          )) as Array<{ order_id: string; statuses: string[] }>).map((row) => [row.order_id, row.statuses]),
+        );
+      const before = await historyNow();
+      const rows = [...before.values()].reduce((sum, statuses) => sum + statuses.length, 0);
+      let seen = 0;
+      const entries = await waitFor(
+        'the stream to hold every history row',
+        async () => {
+          const raw = await client.xrange(liveEventsStreamKey(redis.prefix), '-', '+');
+          const parsed = raw.map(([, fields]) => parseLiveEventBatch(fields[1]!));
+          seen = parsed.reduce((sum, batch) => sum + batch.orders.length, 0);
+          return seen >= rows ? parsed : undefined;
+        },
+        60_000,
+      ).catch(async (error: unknown) => {
+        const cursor = await client.get(`${redis.prefix}live:events:cursor`);
+        throw new Error(`${String(error)}: ${seen} of ${rows} events, cursor ${cursor}\n${second.output().slice(-3000)}`);
+      });
+      const after = await historyNow();
+      const inStream = new Map<string, string[]>();
+      for (const batch of entries) for (const event of batch.orders) inStream.set(event.orderId, [...(inStream.get(event.orderId) ?? []), event.status]);
+      assert.equal(inStream.size, after.size);
+      for (const [orderId, statuses] of after) {
+        const published = inStream.get(orderId) ?? [];
+        assert.deepEqual(published, statuses.slice(0, published.length), `order ${orderId}: events in history order, none twice`);
+        assert.ok(published.length >= before.get(orderId)!.length, `order ${orderId}: every committed change published`);
+      }
+      const events = entries.reduce((sum, batch) => sum + batch.orders.length, 0);
+      console.log(
+        `worker kill -9 mid-tick: ${rows} history rows (${placed} orders placed meanwhile) = ${events} events in ${entries.length} entries, ` +
+          `${entriesAtKill} of them before the kill; none lost, none twice`,
+      );
+      await stop(second);
+    } finally {
+      client.disconnect();
+    }
   });
 });
