@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { findFreePort } from '../../scripts/lib/ports.js';
 import { REPO_ROOT, ServiceProcess } from '../../scripts/lib/service-process.js';
+import { generateSharedSecret } from '@dishpatch/shared/http';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -73,6 +74,7 @@ describe('shutdown', () => {
       AUTH_SUBGRAPH_URL: `http://127.0.0.1:${ports.auth}/graphql`,
       ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ports.orders}/graphql`,
       AUTH_DATA_DIR: authDataDir,
+      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
       BCRYPT_ROUNDS: '4',
       BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
       NO_COLOR: '1',
