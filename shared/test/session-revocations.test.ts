@@ -32,8 +32,10 @@ describe('session revocation list', () => {
     return list;
   };
   const verifierWith = (list: SessionRevocationList) =>
-    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isSessionRevoked: (sid) => list.isRevoked(sid), logger: testLogger });
+    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isSessionRevoked: (token) => list.isRevoked(token), logger: testLogger });
   const publisher = () => connect();
+  /** What the verifier asks about a token of this session (of some user, issued now). */
+  const tokenOf = (sessionId: string) => ({ sessionId, userId: randomUUID(), issuedAtMs: Date.now() });
 
   before(async () => {
     redis = createTestRedis('revocations');
@@ -68,14 +70,14 @@ describe('session revocation list', () => {
     assert.equal((await verifier.authenticate(header)).viewer, null, 'straight away');
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal((await verifier.authenticate(header)).viewer, null, 'from the synchronized list');
-    assert.equal(await list.isRevoked(randomUUID()), false);
+    assert.equal(await list.isRevoked(tokenOf(randomUUID())), false);
   });
 
   it('keeps a revocation only as long as its tokens can live', async () => {
     const sessionId = randomUUID();
     const list = newList();
     await revokeTestSession(publisher(), redis.prefix, sessionId, 1);
-    assert.ok(await withinOneSecond(() => list.isRevoked(sessionId)));
+    assert.ok(await withinOneSecond(() => list.isRevoked(tokenOf(sessionId))));
     const ttl = await connect().pttl(`${redis.prefix}revoked-session:${sessionId}`);
     assert.ok(ttl > 0 && ttl <= 1000, `the record expires (pttl ${ttl})`);
   });
@@ -85,7 +87,7 @@ describe('session revocation list', () => {
     const elsewhere = newList(`${redis.prefix}other:`);
     await revokeTestSession(publisher(), redis.prefix, sessionId, 900);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(await elsewhere.isRevoked(sessionId), false);
+    assert.equal(await elsewhere.isRevoked(tokenOf(sessionId)), false);
   });
 
   it('fails closed when Redis cannot be asked', async () => {
