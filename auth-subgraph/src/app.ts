@@ -82,6 +82,7 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
         }),
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
         refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        refreshTokenReuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
         logger,
         onLogin: (outcome) => logins.inc({ outcome }),
       }),

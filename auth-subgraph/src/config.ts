@@ -13,6 +13,8 @@ const authConfigShape = {
   AUTH_DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:54329/dishpatch_auth', ['postgres:', 'postgresql:']),
   ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900, 86_400),
   REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(2_592_000, 31_536_000),
+  /** Parallel refreshes with one refresh token within this window all succeed (0: none do); after it, reuse revokes the session. */
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: env.intInRange(10, 0, 60),
   /** bcrypt work factor; values below 10 need BCRYPT_ALLOW_WEAK_ROUNDS=true (tests only). */
   BCRYPT_ROUNDS: env.intInRange(12, 4, 15),
   BCRYPT_ALLOW_WEAK_ROUNDS: env.boolean(false),

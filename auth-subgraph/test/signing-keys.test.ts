@@ -141,6 +141,9 @@ describe('auth configuration', () => {
       ['LOGIN_MAX_FAILURES_PER_EMAIL', '0'],
       ['ACCESS_TOKEN_TTL_SECONDS', '-5'],
       ['BCRYPT_ALLOW_WEAK_ROUNDS', 'yes'],
+      ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '-1'],
+      ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '61'],
+      ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', 'soon'],
     ] as const) {
       assert.throws(() => loadAuthConfig({ [variable]: value }), new RegExp(variable));
     }
