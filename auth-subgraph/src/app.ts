@@ -9,6 +9,7 @@ import { createAuthDataSource, runAuthMigrations } from './data-source.js';
 import { resolvers } from './resolvers/index.js';
 import { LoginRateLimiter } from './sessions/login-rate-limiter.js';
 import { SessionService } from './sessions/session-service.js';
+import { RevocationPublisher } from './tokens/session-revocation-publisher.js';
 import { loadSigningKeys } from './tokens/signing-keys.js';
 import { PasswordHasher } from './users/passwords.js';
 import { UserService } from './users/user-service.js';
@@ -66,13 +67,22 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
       registers: [metrics.registry],
     });
 
-    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS));
+    const revocations = new RevocationPublisher({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      dataSource,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      logger,
+    });
+    revocations.start();
+    closer.add('revocation publisher', () => revocations.close());
+
+    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS), revocations);
     const services: AuthServices = {
       users,
       sessions: new SessionService({
         dataSource,
-        redis,
-        redisPrefix: config.REDIS_PREFIX,
+        revocations,
         users,
         keys,
         rateLimiter: new LoginRateLimiter(redis, config.REDIS_PREFIX, {

@@ -1,5 +1,4 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BadUserInputError, UnauthenticatedError } from '@dishpatch/shared/errors';
 import type { Logger } from '@dishpatch/shared/observability';
@@ -8,7 +7,7 @@ import type { SessionRecord } from '../entities/session.js';
 import { userColumns, type UserRecord } from '../entities/user.js';
 import type { SigningKeySet } from '../tokens/signing-keys.js';
 import { signAccessToken } from '../tokens/access-token-signer.js';
-import { publishSessionRevocation } from '../tokens/session-revocation-publisher.js';
+import type { RevocationPublisher } from '../tokens/session-revocation-publisher.js';
 import type { LoginRateLimiter } from './login-rate-limiter.js';
 import { MAX_PASSWORD_BYTES } from '../users/passwords.js';
 import type { RegistrationInput, UserService } from '../users/user-service.js';
@@ -28,8 +27,7 @@ export interface ClientInfo {
 
 export interface SessionServiceOptions {
   dataSource: DataSource;
-  redis: Redis;
-  redisPrefix: string;
+  revocations: RevocationPublisher;
   users: UserService;
   keys: SigningKeySet;
   rateLimiter: LoginRateLimiter;
@@ -45,8 +43,6 @@ export interface SessionServiceOptions {
 /** 256 random bits, URL-safe; only its SHA-256 is stored (the token is unguessable, a slow hash adds nothing). */
 const REFRESH_TOKEN_BYTES = 32;
 const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-/** Revocations outlive the last access token by the verifiers' clock tolerance and some. */
-const REVOCATION_MARGIN_SECONDS = 60;
 
 function newRefreshToken(): string {
   return randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
@@ -220,6 +216,7 @@ export class SessionService {
       this.options.keys.signingKey,
       { userId: user.id, role: user.role, sessionId },
       this.options.accessTokenTtlSeconds,
+      user.tokensValidAfter,
     );
   }
 
@@ -246,11 +243,6 @@ export class SessionService {
   }
 
   private announceRevocation(sessionId: string): Promise<void> {
-    return publishSessionRevocation(
-      this.options.redis,
-      this.options.redisPrefix,
-      sessionId,
-      this.options.accessTokenTtlSeconds + REVOCATION_MARGIN_SECONDS,
-    );
+    return this.options.revocations.revokeSession(sessionId);
   }
 }
