@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import { buildClosable, buildSubgraphHttp, connectTokenVerification, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
-import type { AuthConfig } from './config.js';
+import { passwordWorkQueueOf, type AuthConfig } from './config.js';
 import { clientInfoOf, createLoaders, type AuthContext, type AuthServices } from './context.js';
 import { createAuthDataSource, runAuthMigrations } from './data-source.js';
 import { resolvers } from './resolvers/index.js';
@@ -77,7 +77,7 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
     revocations.start();
     closer.add('revocation publisher', () => revocations.close());
 
-    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS), revocations);
+    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS, passwordWorkQueueOf(config)), revocations);
     const services: AuthServices = {
       users,
       sessions: new SessionService({

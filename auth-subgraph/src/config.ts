@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError, commonConfigShape, env, loadConfig } from '@dishpatch/shared/config';
+import { PasswordWorkQueue } from './users/password-work-queue.js';
 
 /** Below this work factor a stolen hash falls too fast; only tests may go lower, and must say so. */
 export const MIN_PRODUCTION_BCRYPT_ROUNDS = 10;
@@ -18,6 +19,12 @@ const authConfigShape = {
   /** bcrypt work factor; values below 10 need BCRYPT_ALLOW_WEAK_ROUNDS=true (tests only). */
   BCRYPT_ROUNDS: env.intInRange(12, 4, 15),
   BCRYPT_ALLOW_WEAK_ROUNDS: env.boolean(false),
+  /** bcrypt hashes running at once; 0 means one per core. */
+  BCRYPT_MAX_CONCURRENT: env.intInRange(0, 0, 256),
+  /** bcrypt hashes waiting for a turn; beyond it register and login answer SERVICE_UNAVAILABLE at once. */
+  BCRYPT_MAX_QUEUED: env.intInRange(32, 0, 10_000),
+  /** Longest wait for a bcrypt turn (ms), kept well under the gateway's 10 s subgraph timeout. */
+  BCRYPT_MAX_WAIT_MS: env.intInRange(3000, 0, 8000),
   /** The ES256 (P-256) signing key as PEM; `\n` escapes are accepted for one-line environments. */
   AUTH_PRIVATE_KEY: env.optionalString(),
   AUTH_PRIVATE_KEY_FILE: env.optionalString(),
@@ -47,4 +54,13 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError('Invalid configuration:\n  AUTH_PRIVATE_KEY_FILE: set either AUTH_PRIVATE_KEY or AUTH_PRIVATE_KEY_FILE, not both');
   }
   return config;
+}
+
+/** The bound on bcrypt work that the configuration asks for (register, login, create-manager). */
+export function passwordWorkQueueOf(config: AuthConfig): PasswordWorkQueue {
+  return new PasswordWorkQueue({
+    maxConcurrent: config.BCRYPT_MAX_CONCURRENT,
+    maxQueued: config.BCRYPT_MAX_QUEUED,
+    maxWaitMs: config.BCRYPT_MAX_WAIT_MS,
+  });
 }

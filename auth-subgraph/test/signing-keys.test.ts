@@ -144,6 +144,9 @@ describe('auth configuration', () => {
       ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '-1'],
       ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '61'],
       ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', 'soon'],
+      ['BCRYPT_MAX_QUEUED', '-1'],
+      ['BCRYPT_MAX_WAIT_MS', '20000'],
+      ['BCRYPT_MAX_CONCURRENT', 'many'],
     ] as const) {
       assert.throws(() => loadAuthConfig({ [variable]: value }), new RegExp(variable));
     }
