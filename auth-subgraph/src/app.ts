@@ -7,7 +7,7 @@ import { passwordWorkQueueOf, type AuthConfig } from './config.js';
 import { clientInfoOf, createLoaders, type AuthContext, type AuthServices } from './context.js';
 import { createAuthDataSource, runAuthMigrations } from './data-source.js';
 import { resolvers } from './resolvers/index.js';
-import { LoginRateLimiter } from './sessions/login-rate-limiter.js';
+import { LoginRateLimiter, RegistrationRateLimiter } from './sessions/login-rate-limiter.js';
 import { SessionService } from './sessions/session-service.js';
 import { RevocationPublisher } from './tokens/session-revocation-publisher.js';
 import { loadSigningKeys } from './tokens/signing-keys.js';
@@ -86,9 +86,13 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
         users,
         keys,
         rateLimiter: new LoginRateLimiter(redis, config.REDIS_PREFIX, {
-          maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+          maxFailuresPerEmailAndAddress: config.LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS,
           maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
           windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+        }),
+        registrationLimiter: new RegistrationRateLimiter(redis, config.REDIS_PREFIX, {
+          maxPerAddress: config.REGISTRATION_MAX_PER_ADDRESS,
+          windowSeconds: config.REGISTRATION_WINDOW_SECONDS,
         }),
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
         refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,

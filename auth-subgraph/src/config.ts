@@ -32,11 +32,14 @@ const authConfigShape = {
   AUTH_ADDITIONAL_PUBLIC_KEYS_FILE: env.optionalString(),
   /** Where a generated signing key is kept when no key is configured. */
   AUTH_DATA_DIR: env.string(DEFAULT_DATA_DIR),
-  /** Failed logins for one email within the window before RATE_LIMITED. */
-  LOGIN_MAX_FAILURES_PER_EMAIL: env.positiveInt(5, 1000),
+  /** Failed logins for one email from one client address within the window before RATE_LIMITED (the owner elsewhere is not locked out). */
+  LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: env.positiveInt(5, 1000),
   /** Failed logins from one client address within the window before RATE_LIMITED. */
   LOGIN_MAX_FAILURES_PER_ADDRESS: env.positiveInt(30, 100_000),
   LOGIN_FAILURE_WINDOW_SECONDS: env.positiveInt(900, 86_400),
+  /** Registrations from one client address within REGISTRATION_WINDOW_SECONDS before RATE_LIMITED. */
+  REGISTRATION_MAX_PER_ADDRESS: env.positiveInt(20, 1_000_000),
+  REGISTRATION_WINDOW_SECONDS: env.positiveInt(3600, 86_400),
 };
 
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;

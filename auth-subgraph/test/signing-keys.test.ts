@@ -138,7 +138,8 @@ describe('auth configuration', () => {
     for (const [variable, value] of [
       ['AUTH_PORT', 'eighty'],
       ['AUTH_DATABASE_URL', 'mysql://x'],
-      ['LOGIN_MAX_FAILURES_PER_EMAIL', '0'],
+      ['LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS', '0'],
+      ['REGISTRATION_MAX_PER_ADDRESS', '0'],
       ['ACCESS_TOKEN_TTL_SECONDS', '-5'],
       ['BCRYPT_ALLOW_WEAK_ROUNDS', 'yes'],
       ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '-1'],

@@ -8,7 +8,7 @@ import { userColumns, type UserRecord } from '../entities/user.js';
 import type { SigningKeySet } from '../tokens/signing-keys.js';
 import { signAccessToken } from '../tokens/access-token-signer.js';
 import type { RevocationPublisher } from '../tokens/session-revocation-publisher.js';
-import type { LoginRateLimiter } from './login-rate-limiter.js';
+import type { LoginRateLimiter, RegistrationRateLimiter } from './login-rate-limiter.js';
 import { MAX_PASSWORD_BYTES } from '../users/passwords.js';
 import type { RegistrationInput, UserService } from '../users/user-service.js';
 
@@ -31,6 +31,7 @@ export interface SessionServiceOptions {
   users: UserService;
   keys: SigningKeySet;
   rateLimiter: LoginRateLimiter;
+  registrationLimiter: RegistrationRateLimiter;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** Parallel refreshes with one token within this many seconds all succeed (same session); 0 turns it off. */
@@ -67,7 +68,9 @@ type RotatedSession = UserRecord & { sessionId: string };
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
+  /** Counted per client address before any bcrypt work; the password is hashed before any row is written. */
   async register(input: RegistrationInput, client: ClientInfo): Promise<AuthPayloadResult> {
+    await this.options.registrationLimiter.countAttempt(client.address);
     const registration = await this.options.users.prepareRegistration(input);
     const payload = await this.options.dataSource.transaction(async (manager) => {
       const user = await this.options.users.create(manager, registration);
