@@ -3,12 +3,13 @@ import type { DataSource } from 'typeorm';
 import type { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import { buildClosable, buildSubgraphHttp, connectTokenVerification, createContextFactory, readSubgraphSchema } from '@dishpatch/shared/subgraph';
-import type { AuthConfig } from './config.js';
+import { passwordWorkQueueOf, type AuthConfig } from './config.js';
 import { clientInfoOf, createLoaders, type AuthContext, type AuthServices } from './context.js';
 import { createAuthDataSource, runAuthMigrations } from './data-source.js';
 import { resolvers } from './resolvers/index.js';
-import { LoginRateLimiter } from './sessions/login-rate-limiter.js';
+import { LoginRateLimiter, RegistrationRateLimiter } from './sessions/login-rate-limiter.js';
 import { SessionService } from './sessions/session-service.js';
+import { RevocationPublisher } from './tokens/session-revocation-publisher.js';
 import { loadSigningKeys } from './tokens/signing-keys.js';
 import { PasswordHasher } from './users/passwords.js';
 import { UserService } from './users/user-service.js';
@@ -66,22 +67,36 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
       registers: [metrics.registry],
     });
 
-    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS));
+    const revocations = new RevocationPublisher({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      dataSource,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      logger,
+    });
+    revocations.start();
+    closer.add('revocation publisher', () => revocations.close());
+
+    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS, passwordWorkQueueOf(config)), revocations);
     const services: AuthServices = {
       users,
       sessions: new SessionService({
         dataSource,
-        redis,
-        redisPrefix: config.REDIS_PREFIX,
+        revocations,
         users,
         keys,
         rateLimiter: new LoginRateLimiter(redis, config.REDIS_PREFIX, {
-          maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+          maxFailuresPerEmailAndAddress: config.LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS,
           maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
           windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
         }),
+        registrationLimiter: new RegistrationRateLimiter(redis, config.REDIS_PREFIX, {
+          maxPerAddress: config.REGISTRATION_MAX_PER_ADDRESS,
+          windowSeconds: config.REGISTRATION_WINDOW_SECONDS,
+        }),
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
         refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        refreshTokenReuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
         logger,
         onLogin: (outcome) => logins.inc({ outcome }),
       }),

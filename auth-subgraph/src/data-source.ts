@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { runMigrationsUnderLock } from '@dishpatch/shared/database';
 import { CreateAuthSchema1764250000000 } from './migrations/1764250000000-create-auth-schema.js';
+import { TokenCutoffsAndRotation1764900000000 } from './migrations/1764900000000-token-cutoffs-and-rotation.js';
 
 /** Every process that migrates the auth database takes this advisory lock first. */
 const MIGRATION_LOCK_NAME = 'dishpatch:auth:migrations';
@@ -20,7 +21,7 @@ export function createAuthDataSource(options: AuthDataSourceOptions): DataSource
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    migrations: [CreateAuthSchema1764250000000],
+    migrations: [CreateAuthSchema1764250000000, TokenCutoffsAndRotation1764900000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
     // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.

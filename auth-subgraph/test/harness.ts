@@ -52,6 +52,8 @@ export class AuthHarness {
       REDIS_PREFIX: this.redis!.prefix,
       BCRYPT_ROUNDS: '4',
       BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
+      // Tests register many users from 127.0.0.1; the registration limit has its own test.
+      REGISTRATION_MAX_PER_ADDRESS: '1000000',
       AUTH_PRIVATE_KEY: newPrivateKeyPem(),
       // Each harness makes its own, and sends it like the gateway does (graphql() below).
       SUBGRAPH_SHARED_SECRET: generateSharedSecret(),

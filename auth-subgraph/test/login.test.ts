@@ -12,7 +12,7 @@ describe('login', () => {
     auth.start({
       label: 'login',
       env: {
-        LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
+        LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: String(MAX_PER_EMAIL),
         LOGIN_MAX_FAILURES_PER_ADDRESS: String(MAX_PER_ADDRESS),
         LOGIN_FAILURE_WINDOW_SECONDS: '600',
       },
@@ -68,12 +68,13 @@ describe('login', () => {
     });
   }
 
-  it(`answers RATE_LIMITED with retryAfterSeconds after ${MAX_PER_EMAIL} failures for one email, even with the right password`, async () => {
+  it(`answers RATE_LIMITED with retryAfterSeconds after ${MAX_PER_EMAIL} failures for one email from one address, even with the right password`, async () => {
     await auth.register('carol', { password: 'right-password' });
+    const attacker = newAddress();
     for (let attempt = 0; attempt < MAX_PER_EMAIL; attempt++) {
-      assert.equal(errorOf(await login('carol@example.com', 'wrong-password', newAddress())).extensions.code, 'UNAUTHENTICATED');
+      assert.equal(errorOf(await login('carol@example.com', 'wrong-password', attacker)).extensions.code, 'UNAUTHENTICATED');
     }
-    const limited = errorOf(await login('Carol@Example.com', 'right-password', newAddress()));
+    const limited = errorOf(await login('Carol@Example.com', 'right-password', attacker));
     assert.equal(limited.extensions.code, 'RATE_LIMITED');
     const retryAfter = limited.extensions['retryAfterSeconds'];
     assert.ok(typeof retryAfter === 'number' && retryAfter >= 1 && retryAfter <= 600, `retryAfterSeconds=${String(retryAfter)}`);
@@ -81,13 +82,28 @@ describe('login', () => {
     assert.equal((await login('dave@example.com', 'right-password', newAddress())).data?.login.user.id, otherAccount.user.id);
   });
 
-  it('clears the email count on success', async () => {
+  it("an attacker's failures do not lock the owner out: the owner signs in from another address", async () => {
+    const owner = await auth.register('olivia', { password: 'right-password' });
+    const attacker = newAddress();
+    for (let attempt = 0; attempt < MAX_PER_EMAIL + 3; attempt++) {
+      const code = errorOf(await login('olivia@example.com', `guess-${attempt}`, attacker)).extensions.code;
+      assert.equal(code, attempt < MAX_PER_EMAIL ? 'UNAUTHENTICATED' : 'RATE_LIMITED', `attempt ${attempt + 1}`);
+    }
+    const fromHome = await login('olivia@example.com', 'right-password', newAddress());
+    assert.equal(fromHome.errors, undefined, JSON.stringify(fromHome.errors));
+    assert.equal(fromHome.data!.login.user.id, owner.user.id);
+    assert.equal(errorOf(await login('olivia@example.com', 'right-password', attacker)).extensions.code, 'RATE_LIMITED', 'the attacking pair stays blocked');
+  });
+
+  it('clears the (email, address) count on success', async () => {
     await auth.register('erin', { password: 'right-password' });
-    for (let round = 0; round < 3; round++) {
+    const address = newAddress();
+    // Two rounds: more failures than the pair's limit in all, fewer than the address's.
+    for (let round = 0; round < 2; round++) {
       for (let attempt = 0; attempt < MAX_PER_EMAIL - 1; attempt++) {
-        assert.equal(errorOf(await login('erin@example.com', 'wrong-password', newAddress())).extensions.code, 'UNAUTHENTICATED');
+        assert.equal(errorOf(await login('erin@example.com', 'wrong-password', address)).extensions.code, 'UNAUTHENTICATED');
       }
-      const result = await login('erin@example.com', 'right-password', newAddress());
+      const result = await login('erin@example.com', 'right-password', address);
       assert.equal(result.errors, undefined, `round ${round}: ${JSON.stringify(result.errors)}`);
     }
   });
@@ -104,10 +120,11 @@ describe('login', () => {
     assert.equal((await login('frank@example.com', 'right-password', newAddress())).errors, undefined, 'another address still works');
   });
 
-  it('holds the email limit when many wrong guesses arrive at once', async () => {
+  it('holds the (email, address) limit when many wrong guesses arrive at once', async () => {
     await auth.register('grace', { password: 'right-password' });
+    const attacker = newAddress();
     const results = await Promise.all(
-      Array.from({ length: 15 }, () => login('grace@example.com', 'wrong-password', newAddress())),
+      Array.from({ length: 15 }, () => login('grace@example.com', 'wrong-password', attacker)),
     );
     const codes = results.map((result) => errorOf(result).extensions.code);
     assert.equal(codes.filter((code) => code === 'UNAUTHENTICATED').length, MAX_PER_EMAIL, 'only that many passwords were tried');

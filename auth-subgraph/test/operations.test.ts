@@ -63,7 +63,8 @@ describe('logs', () => {
   });
   const auth = new AuthHarness();
   // No redaction here on purpose: the services must never hand a secret to the logger at all.
-  before(() => auth.start({ label: 'logs', logger: pino({ level: 'trace' }, capture) }));
+  // No grace window, so that the second refresh with one token is a reuse (and is logged as one).
+  before(() => auth.start({ label: 'logs', logger: pino({ level: 'trace' }, capture), env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0' } }));
   after(() => auth.stop());
 
   it('never contain a password or a token, through register, login, refresh, reuse and logout', async () => {

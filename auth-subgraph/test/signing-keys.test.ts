@@ -59,7 +59,8 @@ describe('signing keys and the JWKS', () => {
 
       const withoutOldKey = await new AuthHarness().start({ shareStorageWith: before });
       try {
-        assert.deepEqual(await withoutOldKey.ok(ME, {}, { token: oldToken }), { me: null }, 'a key dropped from the set verifies nothing');
+        const refused = await withoutOldKey.graphql(ME, {}, { token: oldToken });
+        assert.equal(refused.errors?.[0]?.extensions.code, 'UNAUTHENTICATED', 'a key dropped from the set verifies nothing');
       } finally {
         await withoutOldKey.stop();
       }
@@ -137,9 +138,16 @@ describe('auth configuration', () => {
     for (const [variable, value] of [
       ['AUTH_PORT', 'eighty'],
       ['AUTH_DATABASE_URL', 'mysql://x'],
-      ['LOGIN_MAX_FAILURES_PER_EMAIL', '0'],
+      ['LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS', '0'],
+      ['REGISTRATION_MAX_PER_ADDRESS', '0'],
       ['ACCESS_TOKEN_TTL_SECONDS', '-5'],
       ['BCRYPT_ALLOW_WEAK_ROUNDS', 'yes'],
+      ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '-1'],
+      ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', '61'],
+      ['REFRESH_TOKEN_REUSE_GRACE_SECONDS', 'soon'],
+      ['BCRYPT_MAX_QUEUED', '-1'],
+      ['BCRYPT_MAX_WAIT_MS', '20000'],
+      ['BCRYPT_MAX_CONCURRENT', 'many'],
     ] as const) {
       assert.throws(() => loadAuthConfig({ [variable]: value }), new RegExp(variable));
     }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
-import { TestIssuer, createTestRedis, revokeTestSession, testLogger, type TestRedis } from '@dishpatch/shared/testing';
+import { CuttableProxy, TestIssuer, createTestRedis, revokeTestSession, testLogger, type TestRedis } from '@dishpatch/shared/testing';
 
 /** Polls until `check` holds or a second has passed; the contract's bound for revocation. */
 async function withinOneSecond(check: () => Promise<boolean>): Promise<boolean> {
@@ -32,8 +32,10 @@ describe('session revocation list', () => {
     return list;
   };
   const verifierWith = (list: SessionRevocationList) =>
-    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isSessionRevoked: (sid) => list.isRevoked(sid), logger: testLogger });
+    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isSessionRevoked: (token) => list.isRevoked(token), logger: testLogger });
   const publisher = () => connect();
+  /** What the verifier asks about a token of this session (of some user, issued now). */
+  const tokenOf = (sessionId: string) => ({ sessionId, userId: randomUUID(), issuedAtMs: Date.now() });
 
   before(async () => {
     redis = createTestRedis('revocations');
@@ -68,14 +70,14 @@ describe('session revocation list', () => {
     assert.equal((await verifier.authenticate(header)).viewer, null, 'straight away');
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal((await verifier.authenticate(header)).viewer, null, 'from the synchronized list');
-    assert.equal(await list.isRevoked(randomUUID()), false);
+    assert.equal(await list.isRevoked(tokenOf(randomUUID())), false);
   });
 
   it('keeps a revocation only as long as its tokens can live', async () => {
     const sessionId = randomUUID();
     const list = newList();
     await revokeTestSession(publisher(), redis.prefix, sessionId, 1);
-    assert.ok(await withinOneSecond(() => list.isRevoked(sessionId)));
+    assert.ok(await withinOneSecond(() => list.isRevoked(tokenOf(sessionId))));
     const ttl = await connect().pttl(`${redis.prefix}revoked-session:${sessionId}`);
     assert.ok(ttl > 0 && ttl <= 1000, `the record expires (pttl ${ttl})`);
   });
@@ -85,7 +87,7 @@ describe('session revocation list', () => {
     const elsewhere = newList(`${redis.prefix}other:`);
     await revokeTestSession(publisher(), redis.prefix, sessionId, 900);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(await elsewhere.isRevoked(sessionId), false);
+    assert.equal(await elsewhere.isRevoked(tokenOf(sessionId)), false);
   });
 
   it('fails closed when Redis cannot be asked', async () => {
@@ -100,6 +102,40 @@ describe('session revocation list', () => {
       list.close();
       offline.disconnect();
       subscriber.disconnect();
+    }
+  });
+
+  it('during a Redis outage, revocations seen before it stay refused and other tokens fail closed, fast', async () => {
+    const proxy = await new CuttableProxy({ host: new URL(redis.url).hostname, port: Number(new URL(redis.url).port || 6379) }).start();
+    const viaProxy = () => {
+      const connection = new Redis(proxy.port, '127.0.0.1');
+      connection.on('error', () => {});
+      connections.push(connection);
+      return connection;
+    };
+    const list = new SessionRevocationList(viaProxy(), viaProxy(), redis.prefix, testLogger);
+    lists.push(list);
+    const verifier = verifierWith(list);
+    try {
+      const sessionId = randomUUID();
+      const revokedHeader = `Bearer ${issuer.token('CUSTOMER', { sessionId })}`;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await revokeTestSession(publisher(), redis.prefix, sessionId, 900);
+      assert.ok(await withinOneSecond(async () => (await verifier.authenticate(revokedHeader)).viewer === null));
+
+      proxy.cut();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      const revoked = await verifier.authenticate(revokedHeader);
+      assert.equal(revoked.problem, 'Session has been signed out', 'known before the outage: still refused as signed out');
+      const other = await verifier.authenticate(`Bearer ${issuer.token('CUSTOMER')}`);
+      assert.equal(other.viewer, null, 'fails closed');
+      assert.equal(other.unavailableService, 'redis', 'and says Redis is down');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 3000, `answered in ${elapsed} ms, not after a hang`);
+      console.log(`# outage: revoked token refused, unknown token SERVICE_UNAVAILABLE(redis), both in ${elapsed} ms`);
+    } finally {
+      await proxy.stop();
     }
   });
 });

@@ -56,7 +56,7 @@ describe('TokenVerifier', () => {
   const verifierFor = (options: Partial<TokenVerifierOptions> = {}) =>
     new TokenVerifier({
       jwksUrl: issuer.jwksUrl,
-      isSessionRevoked: async (sid) => revoked.has(sid),
+      isSessionRevoked: async ({ sessionId: sid }) => revoked.has(sid),
       logger: testLogger,
       ...options,
     });
@@ -139,6 +139,20 @@ describe('TokenVerifier', () => {
     await assertRefused('sub that is not a user id', `Bearer ${sign({ sub: 'admin' })}`);
   });
 
+  it('refuses a token without exp, and one issued in the future beyond the clock tolerance', async () => {
+    const sign = (overrides: Record<string, unknown>, options: jwt.SignOptions = {}) => {
+      // Claims set to undefined are left out of the token altogether.
+      const payload = Object.fromEntries(Object.entries(claims(overrides)).filter(([, value]) => value !== undefined));
+      return jwt.sign(payload, issuer.key.privateKey, { algorithm: 'ES256', keyid: issuer.key.kid, ...options });
+    };
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await assertRefused('no exp (would never expire)', `Bearer ${sign({ exp: undefined })}`);
+    await assertRefused('iat an hour in the future', `Bearer ${sign({ iat: nowSeconds + 3600 })}`);
+    await assertRefused('iat 60 s in the future (tolerance is 5 s)', `Bearer ${sign({ iat: nowSeconds + 60 })}`);
+    await assertRefused('no iat', `Bearer ${sign({ iat: undefined }, { noTimestamp: true })}`);
+    assert.ok((await verifier.authenticate(`Bearer ${sign({ iat: nowSeconds + 2 })}`)).viewer, 'within the tolerance is fine');
+  });
+
   it('refuses an unknown kid, and a foreign key that borrows a known kid', async () => {
     const stranger = newKey();
     await assertRefused('unknown kid', `Bearer ${signTestAccessToken(stranger, { userId, role: 'MANAGER', sessionId }, 600)}`);
@@ -173,6 +187,7 @@ describe('TokenVerifier', () => {
     const result = await failing.authenticate(`Bearer ${valid}`);
     assert.equal(result.viewer, null);
     assert.match(String(result.problem), /Could not verify/);
+    assert.equal(result.unavailableService, 'redis', 'names what is down, so the answer is SERVICE_UNAVAILABLE');
   });
 
   it('verifies with local keys and never fetches', async () => {

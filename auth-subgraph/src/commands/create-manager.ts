@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@dishpatch/shared/config';
 import { AppError, ConflictError } from '@dishpatch/shared/errors';
-import { loadAuthConfig } from '../config.js';
+import { loadAuthConfig, passwordWorkQueueOf } from '../config.js';
 import { createAuthDataSource, runAuthMigrations } from '../data-source.js';
 import { PasswordHasher } from '../users/passwords.js';
 import { validEmail, validPassword, validUsername } from '../users/user-input.js';
@@ -81,7 +81,7 @@ export async function runCreateManager(
   }
   try {
     await runAuthMigrations(dataSource);
-    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS));
+    const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS, passwordWorkQueueOf(config)));
     const { outcome, user } = await users.ensureManager(account);
     const who = `${user.email} (username ${user.username}, id ${user.id})`;
     if (outcome === 'created') output.out(`Created manager ${who}.`);

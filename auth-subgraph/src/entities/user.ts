@@ -7,6 +7,8 @@ export interface UserRecord {
   email: string;
   passwordHash: string;
   role: Role;
+  /** Access tokens of this user issued before it are refused (set by a role change); null if never. */
+  tokensValidAfter: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,6 +24,7 @@ export function userColumns(table: string): string {
     `${table}.email`,
     `${table}.password_hash AS "passwordHash"`,
     `${table}.role`,
+    `${table}.tokens_valid_after AS "tokensValidAfter"`,
     `${table}.created_at AS "createdAt"`,
     `${table}.updated_at AS "updatedAt"`,
   ].join(', ');

@@ -1,8 +1,11 @@
-import { requireRole } from '@dishpatch/shared/authorization';
+import { optionalViewer, requireRole } from '@dishpatch/shared/authorization';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
-  me: (_parent, _args, context) => (context.auth.viewer ? context.loaders.userById.load(context.auth.viewer.userId) : null),
+  me: (_parent, _args, context) => {
+    const viewer = optionalViewer(context);
+    return viewer ? context.loaders.userById.load(viewer.userId) : null;
+  },
   user: (_parent, { id }, context) => {
     requireRole(context, 'MANAGER');
     return context.services.users.findOne(id);

@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BadUserInputError, UnauthenticatedError } from '@dishpatch/shared/errors';
 import type { Logger } from '@dishpatch/shared/observability';
@@ -8,8 +7,8 @@ import type { SessionRecord } from '../entities/session.js';
 import { userColumns, type UserRecord } from '../entities/user.js';
 import type { SigningKeySet } from '../tokens/signing-keys.js';
 import { signAccessToken } from '../tokens/access-token-signer.js';
-import { publishSessionRevocation } from '../tokens/session-revocation-publisher.js';
-import type { LoginRateLimiter } from './login-rate-limiter.js';
+import type { RevocationPublisher } from '../tokens/session-revocation-publisher.js';
+import type { LoginRateLimiter, RegistrationRateLimiter } from './login-rate-limiter.js';
 import { MAX_PASSWORD_BYTES } from '../users/passwords.js';
 import type { RegistrationInput, UserService } from '../users/user-service.js';
 
@@ -28,13 +27,15 @@ export interface ClientInfo {
 
 export interface SessionServiceOptions {
   dataSource: DataSource;
-  redis: Redis;
-  redisPrefix: string;
+  revocations: RevocationPublisher;
   users: UserService;
   keys: SigningKeySet;
   rateLimiter: LoginRateLimiter;
+  registrationLimiter: RegistrationRateLimiter;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Parallel refreshes with one token within this many seconds all succeed (same session); 0 turns it off. */
+  refreshTokenReuseGraceSeconds: number;
   logger: Logger;
   /** Called with the outcome of every login, for metrics. */
   onLogin?: (outcome: 'success' | 'failure' | 'rate_limited') => void;
@@ -43,8 +44,6 @@ export interface SessionServiceOptions {
 /** 256 random bits, URL-safe; only its SHA-256 is stored (the token is unguessable, a slow hash adds nothing). */
 const REFRESH_TOKEN_BYTES = 32;
 const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-/** Revocations outlive the last access token by the verifiers' clock tolerance and some. */
-const REVOCATION_MARGIN_SECONDS = 60;
 
 function newRefreshToken(): string {
   return randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
@@ -54,11 +53,24 @@ function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * The refresh token that follows `token` in its session: the same for every caller who presents
+ * it, so parallel refreshes agree, and unknowable without the session's secret, which never
+ * leaves the database.
+ */
+function successorOf(token: string, rotationSecret: string): string {
+  return createHmac('sha256', rotationSecret).update(token).digest('base64url');
+}
+
+type RotatedSession = UserRecord & { sessionId: string };
+
 /** Sign-in and the life of a session: register, login, refresh (rotation, reuse detection), logout. */
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
+  /** Counted per client address before any bcrypt work; the password is hashed before any row is written. */
   async register(input: RegistrationInput, client: ClientInfo): Promise<AuthPayloadResult> {
+    await this.options.registrationLimiter.countAttempt(client.address);
     const registration = await this.options.users.prepareRegistration(input);
     const payload = await this.options.dataSource.transaction(async (manager) => {
       const user = await this.options.users.create(manager, registration);
@@ -99,35 +111,71 @@ export class SessionService {
   }
 
   /**
-   * Rotates a refresh token in one conditional statement: the session row is updated only while
-   * it still holds this token, is live and unexpired, so of two concurrent refreshes with one
-   * token exactly one can win. The old hash is recorded in the same statement; presenting it
-   * again later means two parties hold the session, so it is revoked for both.
-   * The role in the new access token is read from the database now, so role changes show.
+   * Rotates a refresh token with a conditional statement: the session row is updated only while
+   * it still holds this token, is live and unexpired, so of concurrent refreshes exactly one
+   * rotates. The next token is derived from the presented one (successorOf), so the others,
+   * arriving within the grace window, are answered with the same next token and a fresh access
+   * token of the same session: a client's parallel requests do not sign it out. The old hash is
+   * recorded in the same statement; presenting it after the window means two parties hold the
+   * session, so it is revoked for both. The role is read from the database now, so role changes show.
    */
   async refresh(refreshToken: string, client: ClientInfo): Promise<AuthPayloadResult> {
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new UnauthenticatedError('Invalid refresh token');
     const presentedHash = hashRefreshToken(refreshToken);
-    const nextToken = newRefreshToken();
-    const rotated: Array<UserRecord & { sessionId: string }> = await this.options.dataSource.query(
-      `WITH rotated AS (
-         UPDATE sessions
-            SET refresh_token_hash = $2,
-                refreshed_at = now(),
-                expires_at = now() + make_interval(secs => $3),
-                user_agent = coalesce($4, user_agent),
-                ip_address = $5
-          WHERE refresh_token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
-          RETURNING id, user_id
-       ), recorded AS (
-         INSERT INTO rotated_refresh_tokens (token_hash, session_id) SELECT $1, id FROM rotated
-       )
-       SELECT rotated.id AS "sessionId", ${userColumns('u')}
-         FROM rotated JOIN users u ON u.id = rotated.user_id`,
-      [presentedHash, hashRefreshToken(nextToken), this.options.refreshTokenTtlSeconds, client.userAgent, client.address],
-    );
-    const row = rotated[0];
-    if (!row) return this.refuseRefresh(presentedHash);
+    const [current] = (await this.options.dataSource.query(
+      `SELECT id, rotation_secret AS "rotationSecret" FROM sessions
+        WHERE refresh_token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+      [presentedHash],
+    )) as Array<{ id: string; rotationSecret: string }>;
+    if (current) {
+      const nextToken = successorOf(refreshToken, current.rotationSecret);
+      const [row] = (await this.options.dataSource.query(
+        `WITH rotated AS (
+           UPDATE sessions
+              SET refresh_token_hash = $3,
+                  refreshed_at = now(),
+                  expires_at = now() + make_interval(secs => $4),
+                  user_agent = coalesce($5, user_agent),
+                  ip_address = $6
+            WHERE id = $1 AND refresh_token_hash = $2 AND revoked_at IS NULL AND expires_at > now()
+            RETURNING id, user_id
+         ), recorded AS (
+           INSERT INTO rotated_refresh_tokens (token_hash, session_id) SELECT $2, id FROM rotated
+         )
+         SELECT rotated.id AS "sessionId", ${userColumns('u')}
+           FROM rotated JOIN users u ON u.id = rotated.user_id`,
+        [current.id, presentedHash, hashRefreshToken(nextToken), this.options.refreshTokenTtlSeconds, client.userAgent, client.address],
+      )) as RotatedSession[];
+      if (row) return this.refreshed(row, nextToken);
+    }
+    const parallel = await this.parallelRefresh(refreshToken, presentedHash);
+    if (parallel) return parallel;
+    return this.refuseRefresh(presentedHash);
+  }
+
+  /**
+   * A token rotated out less than the grace window ago, whose successor is still the session's
+   * current token: a parallel refresh of the same client, answered like the one that rotated.
+   */
+  private async parallelRefresh(refreshToken: string, presentedHash: string): Promise<AuthPayloadResult | undefined> {
+    if (this.options.refreshTokenReuseGraceSeconds <= 0) return undefined;
+    const [recent] = (await this.options.dataSource.query(
+      `SELECT s.id AS "sessionId", s.rotation_secret AS "rotationSecret", s.refresh_token_hash AS "currentHash", ${userColumns('u')}
+         FROM rotated_refresh_tokens r
+         JOIN sessions s ON s.id = r.session_id
+         JOIN users u ON u.id = s.user_id
+        WHERE r.token_hash = $1 AND r.rotated_at > now() - make_interval(secs => $2)
+          AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [presentedHash, this.options.refreshTokenReuseGraceSeconds],
+    )) as Array<RotatedSession & { rotationSecret: string; currentHash: string }>;
+    if (!recent) return undefined;
+    const { rotationSecret, currentHash, ...row } = recent;
+    const nextToken = successorOf(refreshToken, rotationSecret);
+    if (hashRefreshToken(nextToken) !== currentHash.trim()) return undefined;
+    return this.refreshed(row, nextToken);
+  }
+
+  private refreshed(row: RotatedSession, nextToken: string): AuthPayloadResult {
     const { sessionId, ...user } = row;
     const access = this.signFor(user, sessionId);
     this.options.logger.info({ userId: user.id, sessionId }, 'session refreshed');
@@ -150,10 +198,17 @@ export class SessionService {
   private async start(manager: EntityManager, user: UserRecord, client: ClientInfo): Promise<AuthPayloadResult> {
     const refreshToken = newRefreshToken();
     const [session] = (await manager.query(
-      `INSERT INTO sessions (user_id, refresh_token_hash, expires_at, user_agent, ip_address)
-       VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5)
+      `INSERT INTO sessions (user_id, refresh_token_hash, expires_at, user_agent, ip_address, rotation_secret)
+       VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5, $6)
        RETURNING id`,
-      [user.id, hashRefreshToken(refreshToken), this.options.refreshTokenTtlSeconds, client.userAgent, client.address],
+      [
+        user.id,
+        hashRefreshToken(refreshToken),
+        this.options.refreshTokenTtlSeconds,
+        client.userAgent,
+        client.address,
+        randomBytes(32).toString('hex'),
+      ],
     )) as [{ id: string }];
     const access = this.signFor(user, session.id);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
@@ -164,6 +219,7 @@ export class SessionService {
       this.options.keys.signingKey,
       { userId: user.id, role: user.role, sessionId },
       this.options.accessTokenTtlSeconds,
+      user.tokensValidAfter,
     );
   }
 
@@ -190,11 +246,6 @@ export class SessionService {
   }
 
   private announceRevocation(sessionId: string): Promise<void> {
-    return publishSessionRevocation(
-      this.options.redis,
-      this.options.redisPrefix,
-      sessionId,
-      this.options.accessTokenTtlSeconds + REVOCATION_MARGIN_SECONDS,
-    );
+    return this.options.revocations.revokeSession(sessionId);
   }
 }

@@ -10,11 +10,23 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-/** The one home of the access-token format: `sub`, `role`, `sid`, `iss`, `aud`, `exp`, `kid` in the header. */
-export function signAccessToken(key: SigningKey, viewer: Viewer, ttlSeconds: number): { token: string; expiresAt: Date } {
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const exp = nowSeconds + ttlSeconds;
-  const token = jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat: nowSeconds, exp }, key.privateKey, {
+/**
+ * The one home of the access-token format: `sub`, `role`, `sid`, `iss`, `aud`, `iat`, `exp`,
+ * `kid` in the header. `iat` has millisecond precision (a JWT NumericDate may be fractional):
+ * verifiers refuse a user's tokens issued before a role change's cut-off, and a token issued
+ * just after the change, in the same second, must not look older than it. `notBefore` (the
+ * user's cut-off) keeps `iat` from falling before it even if this clock lags the one that set it.
+ */
+export function signAccessToken(
+  key: SigningKey,
+  viewer: Viewer,
+  ttlSeconds: number,
+  notBefore: Date | null = null,
+): { token: string; expiresAt: Date } {
+  const nowMs = Math.max(Date.now(), notBefore?.getTime() ?? 0);
+  const iat = nowMs / 1000;
+  const exp = Math.floor(iat) + ttlSeconds;
+  const token = jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat, exp }, key.privateKey, {
     algorithm: TOKEN_ALGORITHM,
     keyid: key.kid,
     subject: viewer.userId,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { PasswordWorkQueue } from './password-work-queue.js';
 
 /** bcrypt reads at most 72 bytes; the contract caps passwords there so nothing is silently ignored. */
 export const MAX_PASSWORD_BYTES = 72;
@@ -13,16 +14,21 @@ export const MIN_PASSWORD_BYTES = 8;
 export class PasswordHasher {
   private readonly dummyHash: Promise<string>;
 
-  constructor(private readonly rounds: number) {
+  constructor(
+    private readonly rounds: number,
+    /** Every hash and comparison waits its turn here; SERVICE_UNAVAILABLE when it is full. */
+    private readonly queue: PasswordWorkQueue = new PasswordWorkQueue(),
+  ) {
     this.dummyHash = bcrypt.hash(randomBytes(16).toString('hex'), rounds);
   }
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(password, this.rounds);
+    return this.queue.run(() => bcrypt.hash(password, this.rounds));
   }
 
   async verify(password: string, hash: string | null): Promise<boolean> {
-    const matches = await bcrypt.compare(password, hash ?? (await this.dummyHash));
+    const against = hash ?? (await this.dummyHash);
+    const matches = await this.queue.run(() => bcrypt.compare(password, against));
     return hash !== null && matches;
   }
 }

@@ -5,6 +5,7 @@ import { isUuid, requireUuid } from '@dishpatch/shared/ids';
 import { buildConnection, decodeCursor, encodeCursor, validatePageSize, type Connection } from '@dishpatch/shared/pagination';
 import type { Role, Viewer } from '@dishpatch/shared/tokens';
 import { userColumns, type UserRecord } from '../entities/user.js';
+import type { RevocationPublisher } from '../tokens/session-revocation-publisher.js';
 import type { PasswordHasher } from './passwords.js';
 import { validEmail, validPassword, validUsername } from './user-input.js';
 
@@ -54,6 +55,8 @@ export class UserService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordHasher,
+    /** Carries role changes' cut-offs to every verifier at once; commands without Redis leave it out (the database keeps the record). */
+    private readonly revocations?: RevocationPublisher,
   ) {}
 
   /** Validates a registration and hashes its password, before any transaction is opened. */
@@ -136,14 +139,18 @@ export class UserService {
   }
 
   /**
-   * Changes a user's role; it shows in their next token. The actor's role is read again from
-   * the database (their token may predate a demotion), and no change may leave the restaurant
-   * without a manager. Role changes take one advisory lock, so two managers demoting
-   * themselves at the same moment are decided one after the other.
+   * Changes a user's role, at once: in the same transaction every access token the user was
+   * issued before now is cut off (`tokens_valid_after`), and after the commit every verifier
+   * hears of it through Redis; their next refresh carries the new role. The actor's role is
+   * read again from the database (their token may predate a demotion), and no change may leave
+   * the restaurant without a manager. Role changes take one advisory lock, so two managers
+   * demoting themselves at the same moment are decided one after the other.
    */
   async updateRole(actor: Viewer, userId: string, role: Role): Promise<UserRecord> {
     const targetId = requireUuid(userId, 'userId');
-    return this.dataSource.transaction(async (manager) => {
+    // This process's clock, the one that signs: a token it issues after the change is never older than the cut-off.
+    const cutoff = new Date();
+    const changed = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
       const roles: Array<{ id: string; role: Role }> = await manager.query(
         `SELECT id, role FROM users WHERE id = ANY($1::uuid[])`,
@@ -163,14 +170,19 @@ export class UserService {
       }
       const rows: UserRecord[] = await manager.query(
         `WITH changed AS (
-           UPDATE users SET role = $2, updated_at = CASE WHEN role = $2 THEN updated_at ELSE now() END
+           UPDATE users
+              SET role = $2,
+                  updated_at = CASE WHEN role = $2 THEN updated_at ELSE now() END,
+                  tokens_valid_after = CASE WHEN role = $2 THEN tokens_valid_after ELSE $3 END
             WHERE id = $1 RETURNING *
          )
          SELECT ${userColumns('changed')} FROM changed`,
-        [targetId, role],
+        [targetId, role, cutoff],
       );
-      return rows[0]!;
+      return { user: rows[0]!, roleChanged: target.role !== role };
     });
+    if (changed.roleChanged) await this.revocations?.cutOffUser(changed.user.id, cutoff.getTime());
+    return changed.user;
   }
 
   /**
@@ -194,7 +206,7 @@ export class UserService {
       if (existing?.role === 'MANAGER') return { outcome: 'already-manager', user: existing };
       if (existing) {
         const [promoted] = (await manager.query(
-          `WITH promoted AS (UPDATE users SET role = 'MANAGER', updated_at = now() WHERE id = $1 RETURNING *)
+          `WITH promoted AS (UPDATE users SET role = 'MANAGER', updated_at = now(), tokens_valid_after = now() WHERE id = $1 RETURNING *)
            SELECT ${userColumns('promoted')} FROM promoted`,
           [existing.id],
         )) as [UserRecord];

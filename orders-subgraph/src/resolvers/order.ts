@@ -1,3 +1,4 @@
+import { optionalViewer } from '@dishpatch/shared/authorization';
 import type { OrderResolvers } from '../generated/graphql.js';
 import { isUuid } from '@dishpatch/shared/ids';
 import { canSeeOrder, totalOf } from '@dishpatch/orders-core/orders';
@@ -5,8 +6,9 @@ import { canSeeOrder, totalOf } from '@dishpatch/orders-core/orders';
 export const Order: OrderResolvers = {
   // Reachable directly through `_entities`: the same rule as `order(id)`, and no data otherwise.
   __resolveReference: async ({ id }, context) => {
+    const viewer = optionalViewer(context);
     const order = isUuid(id) ? await context.loaders.orderById.load(id) : null;
-    return order && canSeeOrder(context.auth.viewer, order) ? order : null;
+    return order && canSeeOrder(viewer, order) ? order : null;
   },
   customer: (order) => ({ __typename: 'User', id: order.userId }),
   items: (order, _args, context) => context.loaders.itemsByOrderId.load(order.id),

@@ -1,13 +1,15 @@
-import { STAFF_ROLES, requireRole, requireViewer } from '@dishpatch/shared/authorization';
+import { STAFF_ROLES, optionalViewer, requireRole, requireViewer } from '@dishpatch/shared/authorization';
 import type { QueryResolvers } from '../generated/graphql.js';
 
 export const Query: QueryResolvers = {
   menu: (_parent, _args, context) => context.services.dishes.findMenu(),
   dishes: (_parent, { includeUnavailable }, context) => {
+    // What this answers depends on who asks, so a bad token is UNAUTHENTICATED even for the public part.
+    optionalViewer(context);
     if (includeUnavailable) requireRole(context, 'MANAGER');
     return context.services.dishes.findAll({ includeUnavailable: includeUnavailable === true });
   },
-  dish: (_parent, { id }, context) => context.services.dishes.findOneVisible(context.auth.viewer, id),
+  dish: (_parent, { id }, context) => context.services.dishes.findOneVisible(optionalViewer(context), id),
   order: (_parent, { id }, context) => context.services.orders.findOneVisible(requireViewer(context), id),
   myOrders: (_parent, { status, first, after }, context) => {
     const viewer = requireViewer(context);

@@ -10,6 +10,8 @@ import {
   revokedSessionKey,
   sessionRevocationChannel,
   sessionRevocationMessage,
+  userTokensCutoffKey,
+  userTokensCutoffMessage,
 } from '../tokens/session-revocation-list.js';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Role, type Viewer } from '../tokens/token-verifier.js';
 
@@ -108,10 +110,10 @@ export function testJwkOf(key: TestSigningKey): Record<string, unknown> {
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: key.kid, alg: TOKEN_ALGORITHM, use: 'sig' };
 }
 
-/** An access token in auth's format; a negative `ttlSeconds` makes one that has already expired. */
+/** An access token in auth's format (`iat` in ms precision); a negative `ttlSeconds` makes one that has already expired. */
 export function signTestAccessToken(key: TestSigningKey, viewer: Viewer, ttlSeconds: number): string {
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  return jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat: nowSeconds, exp: nowSeconds + ttlSeconds }, key.privateKey, {
+  const iat = Date.now() / 1000;
+  return jwt.sign({ role: viewer.role, sid: viewer.sessionId, iat, exp: Math.floor(iat) + ttlSeconds }, key.privateKey, {
     algorithm: TOKEN_ALGORITHM,
     keyid: key.kid,
     subject: viewer.userId,
@@ -128,6 +130,16 @@ export async function revokeTestSession(redis: Redis, prefix: string, sessionId:
     .multi()
     .set(revokedSessionKey(prefix, sessionId), String(expiresAt), 'EX', seconds)
     .publish(sessionRevocationChannel(prefix), sessionRevocationMessage(sessionId, expiresAt))
+    .exec();
+}
+
+/** Cuts off a user's earlier tokens the way auth does on a role change, for tests of services that only verify. */
+export async function cutOffTestUserTokens(redis: Redis, prefix: string, userId: string, validAfterMs: number, ttlSeconds: number): Promise<void> {
+  const expiresAt = Date.now() + ttlSeconds * 1000;
+  await redis
+    .multi()
+    .set(userTokensCutoffKey(prefix, userId), String(validAfterMs), 'EX', ttlSeconds)
+    .publish(sessionRevocationChannel(prefix), userTokensCutoffMessage(userId, validAfterMs, expiresAt))
     .exec();
 }
 

@@ -12,12 +12,17 @@ export {
   TokenVerifier,
   type Authentication,
   type Role,
+  type TokenRevocationQuery,
   type TokenVerifierOptions,
   type Viewer,
 } from './token-verifier.js';
 export {
   SessionRevocationList,
+  revocationsPublishedKey,
   revokedSessionKey,
   sessionRevocationChannel,
   sessionRevocationMessage,
+  userTokensCutoffKey,
+  userTokensCutoffMessage,
+  type SessionRevocationListOptions,
 } from './session-revocation-list.js';

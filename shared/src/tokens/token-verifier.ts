@@ -23,8 +23,23 @@ export const TOKEN_ALGORITHM = 'ES256';
 export const TOKEN_ISSUER = 'dishpatch-auth';
 export const TOKEN_AUDIENCE = 'dishpatch';
 
-/** The outcome of reading an Authorization header: a viewer, or why there is none. */
-export type Authentication = { viewer: Viewer; problem?: undefined } | { viewer: null; problem: string | null };
+/**
+ * The outcome of reading an Authorization header: a viewer, or why there is none. `problem` is
+ * null only when no token was sent (anonymous); `unavailableService` names what could not be
+ * asked (Redis, for the revocation check), so the caller answers SERVICE_UNAVAILABLE rather than
+ * UNAUTHENTICATED and a client does not refresh in a loop during an outage.
+ */
+export type Authentication =
+  | { viewer: Viewer; problem?: undefined; unavailableService?: undefined }
+  | { viewer: null; problem: string | null; unavailableService?: string };
+
+/** What a revocation check is asked about one verified token. */
+export interface TokenRevocationQuery {
+  sessionId: string;
+  userId: string;
+  /** The token's `iat` in ms since the epoch (auth writes it with ms precision). */
+  issuedAtMs: number;
+}
 
 export interface TokenVerifierOptions {
   /** Where the signing keys are published (auth's `/.well-known/jwks.json`). Required unless `localKeys` is given. */
@@ -34,8 +49,11 @@ export interface TokenVerifierOptions {
    * holds its keys already and must not depend on an HTTP round trip to itself.
    */
   localKeys?: ReadonlyMap<string, KeyObject>;
-  /** Answers whether a session has been revoked (logout, refresh-token reuse). */
-  isSessionRevoked: (sessionId: string) => Promise<boolean>;
+  /**
+   * Answers whether a token is revoked: its session (logout, refresh-token reuse), or every
+   * token its user was issued before a cut-off (a role change). Throwing fails closed.
+   */
+  isSessionRevoked: (token: TokenRevocationQuery) => Promise<boolean>;
   logger: Logger;
   /** Least time between two fetches caused by unknown `kid`s, so forged kids cannot flood auth. Default 10 s. */
   minRefetchIntervalMs?: number;
@@ -93,18 +111,27 @@ export class TokenVerifier {
       if (error instanceof jwt.TokenExpiredError) return { viewer: null, problem: 'Access token expired' };
       return { viewer: null, problem: 'Invalid access token' };
     }
-    const { sub, role, sid } = payload as { sub?: unknown; role?: unknown; sid?: unknown };
+    const { sub, role, sid, exp, iat } = payload as { sub?: unknown; role?: unknown; sid?: unknown; exp?: unknown; iat?: unknown };
     if (!isUuid(sub) || !isUuid(sid)) {
+      return { viewer: null, problem: 'Invalid access token' };
+    }
+    // jsonwebtoken checks `exp` only when present and never looks at a future `iat`: a token
+    // without an expiry would live forever, and one "issued" in the future would outlive a
+    // role change's cut-off, so both are refused here.
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return { viewer: null, problem: 'Invalid access token' };
+    if (typeof iat !== 'number' || !Number.isFinite(iat) || iat > Date.now() / 1000 + this.clockToleranceSeconds) {
       return { viewer: null, problem: 'Invalid access token' };
     }
     if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
       return { viewer: null, problem: 'Invalid access token' };
     }
     try {
-      if (await this.options.isSessionRevoked(sid)) return { viewer: null, problem: 'Session has been signed out' };
+      if (await this.options.isSessionRevoked({ sessionId: sid, userId: sub, issuedAtMs: iat * 1000 })) {
+        return { viewer: null, problem: 'Session has been signed out' };
+      }
     } catch (error) {
       this.options.logger.error({ err: error }, 'revocation check failed; refusing the token');
-      return { viewer: null, problem: 'Could not verify the session, try again' };
+      return { viewer: null, problem: 'Could not verify the session, try again', unavailableService: 'redis' };
     }
     return { viewer: { userId: sub, role: role as Role, sessionId: sid } };
   }
