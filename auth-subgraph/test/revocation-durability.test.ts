@@ -26,7 +26,7 @@ describe('revocations survive Redis losing its data', () => {
     const subscriber = new Redis(auth.config.REDIS_URL);
     const list = new SessionRevocationList(commands, subscriber, auth.config.REDIS_PREFIX, testLogger);
     lists.push(list);
-    const verifier = new TokenVerifier({ jwksUrl: `${auth.url}/.well-known/jwks.json`, isSessionRevoked: (token) => list.isRevoked(token), logger: testLogger });
+    const verifier = new TokenVerifier({ jwksUrl: `${auth.url}/.well-known/jwks.json`, isRevoked: (token) => list.isRevoked(token), logger: testLogger });
     return { verifier, close: () => (list.close(), commands.disconnect(), subscriber.disconnect()) };
   }
 

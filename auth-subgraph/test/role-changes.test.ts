@@ -32,7 +32,7 @@ describe('role changes take effect at once', () => {
     revocations = new SessionRevocationList(connect(), connect(), auth.config.REDIS_PREFIX, testLogger);
     elsewhere = new TokenVerifier({
       jwksUrl: `${auth.url}/.well-known/jwks.json`,
-      isSessionRevoked: (token) => revocations.isRevoked(token),
+      isRevoked: (token) => revocations.isRevoked(token),
       logger: testLogger,
     });
     const registered = await auth.register('boss');

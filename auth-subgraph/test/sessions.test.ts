@@ -132,7 +132,7 @@ describe('sessions: refresh and logout', () => {
     const revocations = new SessionRevocationList(commands, subscriber, auth.config.REDIS_PREFIX, testLogger);
     const orders = new TokenVerifier({
       jwksUrl: `${auth.url}/.well-known/jwks.json`,
-      isSessionRevoked: (token) => revocations.isRevoked(token),
+      isRevoked: (token) => revocations.isRevoked(token),
       logger: testLogger,
     });
     try {

@@ -32,7 +32,7 @@ describe('session revocation list', () => {
     return list;
   };
   const verifierWith = (list: SessionRevocationList) =>
-    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isSessionRevoked: (token) => list.isRevoked(token), logger: testLogger });
+    new TokenVerifier({ jwksUrl: issuer.jwksUrl, isRevoked: (token) => list.isRevoked(token), logger: testLogger });
   const publisher = () => connect();
   /** What the verifier asks about a token of this session (of some user, issued now). */
   const tokenOf = (sessionId: string) => ({ sessionId, userId: randomUUID(), issuedAtMs: Date.now() });

@@ -56,7 +56,7 @@ describe('TokenVerifier', () => {
   const verifierFor = (options: Partial<TokenVerifierOptions> = {}) =>
     new TokenVerifier({
       jwksUrl: issuer.jwksUrl,
-      isSessionRevoked: async ({ sessionId: sid }) => revoked.has(sid),
+      isRevoked: async ({ sessionId: sid }) => revoked.has(sid),
       logger: testLogger,
       ...options,
     });
@@ -183,7 +183,7 @@ describe('TokenVerifier', () => {
   });
 
   it('fails closed when revocation cannot be checked', async () => {
-    const failing = verifierFor({ isSessionRevoked: () => Promise.reject(new Error('redis down')) });
+    const failing = verifierFor({ isRevoked: () => Promise.reject(new Error('redis down')) });
     const result = await failing.authenticate(`Bearer ${valid}`);
     assert.equal(result.viewer, null);
     assert.match(String(result.problem), /Could not verify/);
@@ -193,13 +193,13 @@ describe('TokenVerifier', () => {
   it('verifies with local keys and never fetches', async () => {
     const local = new TokenVerifier({
       localKeys: new Map([[issuer.key.kid, createPublicKey(issuer.key.privateKey)]]),
-      isSessionRevoked: async () => false,
+      isRevoked: async () => false,
       logger: testLogger,
     });
     assert.equal((await local.authenticate(`Bearer ${valid}`)).viewer?.userId, userId);
     const stranger = signTestAccessToken(newKey(), { userId, role: 'CUSTOMER', sessionId }, 600);
     assert.equal((await local.authenticate(`Bearer ${stranger}`)).viewer, null);
-    assert.throws(() => new TokenVerifier({ isSessionRevoked: async () => false, logger: testLogger }), /jwksUrl or localKeys/);
+    assert.throws(() => new TokenVerifier({ isRevoked: async () => false, logger: testLogger }), /jwksUrl or localKeys/);
   });
 
   it('refetches the JWKS for a new kid (rotation), but at most once per interval for unknown ones', async () => {

@@ -26,6 +26,6 @@ export function connectTokenVerification(options: TokenVerificationOptions): { r
   const redis = redisConnections.open('commands');
   const revocations = new SessionRevocationList(redis, redisConnections.open('revocation subscriber'), options.redisPrefix, logger);
   closer.add('revocation list', () => revocations.close());
-  const verifier = new TokenVerifier({ ...options.keys, isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId), logger });
+  const verifier = new TokenVerifier({ ...options.keys, isRevoked: (token) => revocations.isRevoked(token), logger });
   return { redis, verifier };
 }

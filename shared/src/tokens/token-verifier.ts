@@ -53,7 +53,7 @@ export interface TokenVerifierOptions {
    * Answers whether a token is revoked: its session (logout, refresh-token reuse), or every
    * token its user was issued before a cut-off (a role change). Throwing fails closed.
    */
-  isSessionRevoked: (token: TokenRevocationQuery) => Promise<boolean>;
+  isRevoked: (token: TokenRevocationQuery) => Promise<boolean>;
   logger: Logger;
   /** Least time between two fetches caused by unknown `kid`s, so forged kids cannot flood auth. Default 10 s. */
   minRefetchIntervalMs?: number;
@@ -126,7 +126,7 @@ export class TokenVerifier {
       return { viewer: null, problem: 'Invalid access token' };
     }
     try {
-      if (await this.options.isSessionRevoked({ sessionId: sid, userId: sub, issuedAtMs: iat * 1000 })) {
+      if (await this.options.isRevoked({ sessionId: sid, userId: sub, issuedAtMs: iat * 1000 })) {
         return { viewer: null, problem: 'Session has been signed out' };
       }
     } catch (error) {
