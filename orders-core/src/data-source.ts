@@ -2,6 +2,7 @@ import { DataSource, type LoggerOptions, type Logger as TypeOrmLogger } from 'ty
 import { runMigrationsUnderLock } from '@dishpatch/shared/database';
 import { ordersEntities } from './entities/index.js';
 import { CreateOrdersSchema1764240000000 } from './migrations/1764240000000-create-orders-schema.js';
+import { AddOrderIdempotencyKeys1764260000000 } from './migrations/1764260000000-add-order-idempotency-keys.js';
 
 export interface OrdersDataSourceOptions {
   url: string;
@@ -17,7 +18,7 @@ export function createOrdersDataSource(options: OrdersDataSourceOptions): DataSo
     type: 'postgres',
     url: options.url,
     entities: ordersEntities,
-    migrations: [CreateOrdersSchema1764240000000],
+    migrations: [CreateOrdersSchema1764240000000, AddOrderIdempotencyKeys1764260000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
     // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.

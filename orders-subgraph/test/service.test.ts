@@ -87,9 +87,10 @@ describe('orders service', () => {
     try {
       await Promise.all(sources.map((source) => source.initialize()));
       const applied = await Promise.all(sources.map((source) => runOrdersMigrations(source)));
-      assert.deepEqual(applied.map((migrations) => migrations.length).sort(), [0, 1]);
+      const all = sources[0]!.migrations.length;
+      assert.deepEqual(applied.map((migrations) => migrations.length).sort(), [0, all]);
       const rows = (await sources[0]!.query(`SELECT count(*)::int AS n FROM migrations`)) as Array<{ n: number }>;
-      assert.equal(rows[0]?.n, 1);
+      assert.equal(rows[0]?.n, all);
     } finally {
       await Promise.all(sources.map((source) => source.destroy()));
       await database.drop();
