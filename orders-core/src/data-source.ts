@@ -1,5 +1,5 @@
 import { DataSource, type LoggerOptions, type Logger as TypeOrmLogger } from 'typeorm';
-import { runMigrationsUnderLock } from '@dishpatch/shared/database';
+import { DEFAULT_DATABASE_TIMEOUTS, deadlinePostgresDriver, postgresPoolOptions, runMigrationsUnderLock, type DatabaseTimeouts } from '@dishpatch/shared/database';
 import { ordersEntities } from './entities/index.js';
 import { CreateOrdersSchema1764240000000 } from './migrations/1764240000000-create-orders-schema.js';
 import { AddOrderIdempotencyKeys1764260000000 } from './migrations/1764260000000-add-order-idempotency-keys.js';
@@ -8,6 +8,8 @@ export interface OrdersDataSourceOptions {
   url: string;
   /** Pool size. Default 10. */
   poolSize?: number;
+  /** Deadlines of every call (see `postgresPoolOptions`). Default DEFAULT_DATABASE_TIMEOUTS. */
+  timeouts?: DatabaseTimeouts;
   logging?: LoggerOptions;
   logger?: TypeOrmLogger;
 }
@@ -24,6 +26,8 @@ export function createOrdersDataSource(options: OrdersDataSourceOptions): DataSo
     // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.
     installExtensions: false,
     poolSize: options.poolSize ?? 10,
+    driver: deadlinePostgresDriver,
+    extra: postgresPoolOptions(options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS),
     logging: options.logging ?? false,
     ...(options.logger ? { logger: options.logger } : {}),
   });
