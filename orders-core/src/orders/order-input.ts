@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BadUserInputError } from '@dishpatch/shared/errors';
 import { requireUuid } from '@dishpatch/shared/ids';
+import { refuseNul } from '../text-input.js';
 import type { StockRequest } from './stock.js';
 
 export const MAX_ORDER_LINES = 50;
@@ -52,7 +53,7 @@ export function validatePlaceOrderInput(input: PlaceOrderArguments): ValidOrder 
     }
     return { field, dishId, quantity: item.quantity };
   });
-  const specialRequests = input.specialRequests?.trim() || null;
+  const specialRequests = (input.specialRequests ? refuseNul(input.specialRequests, 'input.specialRequests') : input.specialRequests)?.trim() || null;
   if (specialRequests !== null && characterCount(specialRequests) > MAX_SPECIAL_REQUESTS_CHARS) {
     throw new BadUserInputError('input.specialRequests', `must be at most ${MAX_SPECIAL_REQUESTS_CHARS} characters`);
   }
