@@ -32,8 +32,11 @@ export class CuttableProxy {
         [pair.upstream, pair.client],
       ] as const) {
         from.socket.on('data', (chunk: Buffer) => {
-          if (this.mode === 'forwarding') to.socket.write(chunk);
-          else from.held.push(chunk);
+          if (this.mode === 'forwarding' && from.held.length === 0) to.socket.write(chunk);
+          else {
+            from.firstHeldAt ??= Date.now();
+            from.held.push(chunk);
+          }
         });
         from.socket.on('end', () => {
           from.ended = 'fin';
@@ -66,24 +69,46 @@ export class CuttableProxy {
     this.mode = 'blackholed';
   }
 
-  /** Forwarding again: what each side sent while blackholed is delivered, then any close it made. */
-  restore(): void {
+  /**
+   * Forwarding again: what each side sent while blackholed is delivered, then any close it
+   * made. With `retransmission`, each side's held data arrives only at its sender's next
+   * retransmission, as TCP does: retries after `initialRtoMs`, doubling each time from the
+   * moment the side first sent unanswered data (Linux: 200 ms), so data held back for 8 s
+   * arrives about 12.6 s after it was first sent. New data goes through at once.
+   */
+  restore(options: { retransmission?: { initialRtoMs: number } } = {}): void {
     if (this.mode === 'forwarding') return;
     this.mode = 'forwarding';
+    const now = Date.now();
     for (const pair of this.pairs) {
       for (const [from, to] of [
         [pair.client, pair.upstream],
         [pair.upstream, pair.client],
       ] as const) {
-        if (from.ended === 'rst') {
-          to.socket.destroy();
+        const held = from.held;
+        const ended = from.ended;
+        const firstHeldAt = from.firstHeldAt;
+        from.held = [];
+        from.firstHeldAt = undefined;
+        const deliver = () => {
+          if (ended === 'rst') return this.close(pair);
+          for (const chunk of held) to.socket.write(chunk);
+          if (ended === 'fin') to.socket.end();
+        };
+        const rto = options.retransmission?.initialRtoMs;
+        if (rto === undefined || firstHeldAt === undefined) {
+          deliver();
           continue;
         }
-        for (const chunk of from.held) to.socket.write(chunk);
-        from.held = [];
-        if (from.ended === 'fin') to.socket.end();
+        let retryAt = firstHeldAt + rto;
+        for (let wait = rto; retryAt < now; ) retryAt += wait *= 2;
+        if (held.length > 0) from.socket.pause();
+        setTimeout(() => {
+          from.socket.resume();
+          deliver();
+        }, retryAt - now).unref();
       }
-      if (pair.client.ended === 'rst' || pair.upstream.ended === 'rst') this.close(pair);
+      if (!options.retransmission && (pair.client.ended === 'rst' || pair.upstream.ended === 'rst')) this.close(pair);
     }
   }
 
@@ -103,6 +128,8 @@ interface Side {
   socket: Socket;
   /** Data that arrived while blackholed, to deliver at restore. */
   held: Buffer[];
+  /** When the oldest held chunk arrived (its sender's retransmission clock starts there). */
+  firstHeldAt?: number | undefined;
   /** How this side closed, if it did: gracefully (its data is still due) or by a reset. */
   ended?: 'fin' | 'rst';
 }
