@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { runMigrationsUnderLock } from '@dishpatch/shared/database';
+import { DEFAULT_DATABASE_TIMEOUTS, deadlinePostgresDriver, postgresPoolOptions, runMigrationsUnderLock, type DatabaseTimeouts } from '@dishpatch/shared/database';
 import { CreateAuthSchema1764250000000 } from './migrations/1764250000000-create-auth-schema.js';
 import { TokenCutoffsAndRotation1764900000000 } from './migrations/1764900000000-token-cutoffs-and-rotation.js';
 
@@ -10,6 +10,8 @@ export interface AuthDataSourceOptions {
   url: string;
   /** Pool size. Default 10. */
   poolSize?: number;
+  /** Deadlines of every call (see `postgresPoolOptions`). Default DEFAULT_DATABASE_TIMEOUTS. */
+  timeouts?: DatabaseTimeouts;
 }
 
 /**
@@ -27,6 +29,8 @@ export function createAuthDataSource(options: AuthDataSourceOptions): DataSource
     // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.
     installExtensions: false,
     poolSize: options.poolSize ?? 10,
+    driver: deadlinePostgresDriver,
+    extra: postgresPoolOptions(options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS),
     logging: false,
   });
 }

@@ -1,13 +1,16 @@
 import { DataSource, type LoggerOptions, type Logger as TypeOrmLogger } from 'typeorm';
-import { runMigrationsUnderLock } from '@dishpatch/shared/database';
+import { DEFAULT_DATABASE_TIMEOUTS, deadlinePostgresDriver, postgresPoolOptions, runMigrationsUnderLock, type DatabaseTimeouts } from '@dishpatch/shared/database';
 import { ordersEntities } from './entities/index.js';
 import { CreateOrdersSchema1764240000000 } from './migrations/1764240000000-create-orders-schema.js';
+import { AddOrderIdempotencyKeys1764260000000 } from './migrations/1764260000000-add-order-idempotency-keys.js';
 import { LiveEventsSource1764930000000 } from './migrations/1764930000000-live-events-source.js';
 
 export interface OrdersDataSourceOptions {
   url: string;
   /** Pool size. Default 10. */
   poolSize?: number;
+  /** Deadlines of every call (see `postgresPoolOptions`). Default DEFAULT_DATABASE_TIMEOUTS. */
+  timeouts?: DatabaseTimeouts;
   logging?: LoggerOptions;
   logger?: TypeOrmLogger;
 }
@@ -18,12 +21,14 @@ export function createOrdersDataSource(options: OrdersDataSourceOptions): DataSo
     type: 'postgres',
     url: options.url,
     entities: ordersEntities,
-    migrations: [CreateOrdersSchema1764240000000, LiveEventsSource1764930000000],
+    migrations: [CreateOrdersSchema1764240000000, AddOrderIdempotencyKeys1764260000000, LiveEventsSource1764930000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
     // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.
     installExtensions: false,
     poolSize: options.poolSize ?? 10,
+    driver: deadlinePostgresDriver,
+    extra: postgresPoolOptions(options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS),
     logging: options.logging ?? false,
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -23,7 +23,7 @@ describe('advanceDueOrders', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await db.dataSource.query(`TRUNCATE order_status_changes, order_items, orders, dishes`);
+    await db.dataSource.query(`TRUNCATE order_idempotency_keys, order_status_changes, order_items, orders, dishes`);
   });
 
   it('moves every due order exactly one stage, writes its history row, and leaves the rest alone', async () => {

@@ -28,7 +28,7 @@ describe('races in the orders core', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await db.dataSource.query(`TRUNCATE order_status_changes, order_items, orders, dishes`);
+    await db.dataSource.query(`TRUNCATE order_idempotency_keys, order_status_changes, order_items, orders, dishes`);
   });
 
   async function createDish(quantity: number): Promise<string> {

@@ -40,6 +40,7 @@ export function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersApp> {
     const dataSource = createOrdersDataSource({
       url: config.ORDERS_DATABASE_URL,
       poolSize: config.ORDERS_DATABASE_POOL_SIZE,
+      timeouts: config.databaseTimeouts,
       ...(options.databaseLogger ? { logger: options.databaseLogger } : {}),
     });
     await dataSource.initialize();

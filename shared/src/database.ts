@@ -1,4 +1,7 @@
+import type { Socket } from 'node:net';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { ConfigError, env } from './config.js';
 
 /**
  * Runs pending migrations while holding a PostgreSQL advisory lock on a connection of its
@@ -21,4 +24,197 @@ export async function runMigrationsUnderLock(dataSource: DataSource, lockName: s
   } finally {
     await lockHolder.release();
   }
+}
+
+/**
+ * Error codes this module gives to database failures that carry no SQLSTATE: a connection
+ * that could not be had in time (or at all), and a statement abandoned at its deadline.
+ */
+export const DatabaseFailureCode = {
+  UNREACHABLE: 'DATABASE_UNREACHABLE',
+  DEADLINE_EXCEEDED: 'DATABASE_DEADLINE_EXCEEDED',
+} as const;
+
+/** The database could not answer in time: classified by its `code`, like PostgreSQL's own errors. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  constructor(
+    readonly code: (typeof DatabaseFailureCode)[keyof typeof DatabaseFailureCode],
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Deadlines of every PostgreSQL call of one process (see `postgresPoolOptions`). */
+export interface DatabaseTimeouts {
+  /** Most time to get a connection from the pool, a new connection's handshake included. */
+  connectTimeoutMs: number;
+  /** PostgreSQL's `statement_timeout`: the server cancels a statement running longer. */
+  statementTimeoutMs: number;
+  /**
+   * PostgreSQL's `idle_in_transaction_session_timeout`: a transaction whose next statement
+   * (its COMMIT included) has not arrived within this time is ended and rolled back.
+   */
+  idleInTransactionTimeoutMs: number;
+}
+
+/**
+ * How long the client waits for a statement's answer beyond `statement_timeout` before it
+ * gives the connection up: the server's own cancellation (a clean 57014) normally comes first;
+ * this margin covers a network that went silent.
+ */
+export const QUERY_TIMEOUT_MARGIN_MS = 1000;
+
+/** The `extra` of a TypeORM postgres data source: the pool and connection settings that carry the deadlines. */
+export function postgresPoolOptions(timeouts: DatabaseTimeouts): Record<string, unknown> {
+  return {
+    Client: DeadlineClient,
+    // pg-pool: waiting for a free connection and opening a new one both end at this deadline.
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // Sent in the startup packet: set per connection, on the server, before any statement runs.
+    statement_timeout: timeouts.statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    lock_timeout: timeouts.statementTimeoutMs,
+    // Read by DeadlineClient (pg's own query_timeout leaves the socket open; see there).
+    dishpatchQueryTimeoutMs: timeouts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+    // A peer that vanished without a FIN is noticed on an idle connection too.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5000,
+  };
+}
+
+
+type QueryArguments = Parameters<pg.Client['query']>;
+
+/**
+ * A pg client whose every promise-returning query has a deadline (`dishpatchQueryTimeoutMs`).
+ * pg's own `query_timeout` fails the query but keeps the socket, so the statement, or a COMMIT
+ * held up by the network, can still reach the server later and the pool would hand the
+ * connection to the next caller behind it. At its deadline this client resets its socket
+ * instead (no late delivery, no reuse). Errors without a SQLSTATE become
+ * DatabaseUnavailableError, so callers classify by code.
+ */
+export class DeadlineClient extends pg.Client {
+  private readonly queryTimeoutMs: number;
+  private abandoned = false;
+
+  constructor(config: pg.ClientConfig & { dishpatchQueryTimeoutMs?: number }) {
+    super(config);
+    this.queryTimeoutMs = config.dishpatchQueryTimeoutMs ?? 0;
+  }
+
+  override connect(callback?: any): any {
+    if (typeof callback === 'function') {
+      return super.connect((error: Error | null) => (callback as (error: unknown) => void)(error ? asUnreachable(error) : error));
+    }
+    return super.connect().catch((error: unknown) => {
+      throw asUnreachable(error);
+    });
+  }
+
+  override query(...args: any[]): any {
+    const [config, values, callback] = args as [unknown, unknown, unknown];
+    const promiseForm =
+      typeof values !== 'function' && typeof callback !== 'function' && typeof (config as { submit?: unknown } | null)?.submit !== 'function';
+    if (!promiseForm) return (super.query as (...all: unknown[]) => unknown)(...args);
+    const answer = (super.query as (...all: unknown[]) => Promise<unknown>)(...(args as QueryArguments)).catch((error: unknown) => {
+      throw this.abandoned || !hasSqlState(error) ? asUnreachable(error) : error;
+    });
+    if (this.queryTimeoutMs <= 0) return answer;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        this.abandon();
+        reject(new DatabaseUnavailableError(DatabaseFailureCode.DEADLINE_EXCEEDED, `no answer from PostgreSQL within ${this.queryTimeoutMs} ms`));
+      }, this.queryTimeoutMs);
+    });
+    return Promise.race([answer, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  /** Resets the socket: what is still buffered is never sent, and the pool drops this client. */
+  private abandon(): void {
+    this.abandoned = true;
+    const stream = (this as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+    if (stream && typeof stream.resetAndDestroy === 'function' && !stream.destroyed) stream.resetAndDestroy();
+    else stream?.destroy();
+  }
+}
+
+function hasSqlState(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+function asUnreachable(error: unknown): unknown {
+  if (error instanceof DatabaseUnavailableError || hasSqlState(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  // A socket error (ECONNREFUSED, ...) keeps its own code; both are classified as unavailable.
+  if (typeof code === 'string') return error;
+  return new DatabaseUnavailableError(DatabaseFailureCode.UNREACHABLE, 'PostgreSQL could not be reached in time', { cause: error });
+}
+
+/** pg's Pool, with a failed or timed-out acquire turned into a DatabaseUnavailableError. */
+function classifyingPool(): typeof pg.Pool {
+  return class ClassifyingPool extends pg.Pool {
+    override connect(callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): any {
+      if (callback) return super.connect((error, client, done) => callback(error ? (asUnreachable(error) as Error) : error, client, done));
+      return super.connect().catch((error: unknown) => {
+        throw asUnreachable(error);
+      });
+    }
+  } as typeof pg.Pool;
+}
+
+/** The pg module with its Pool and Client replaced, as TypeORM's `driver` option takes it. */
+export const deadlinePostgresDriver: typeof pg = Object.assign(Object.create(pg) as typeof pg, { Pool: classifyingPool(), Client: DeadlineClient });
+
+/**
+ * The deadline variables every service that talks to PostgreSQL reads. Defaults sit well
+ * inside the gateway's 10 s subgraph timeout (GATEWAY_SUBGRAPH_TIMEOUT_MS): a connection in
+ * 2 s, a statement in 5 s (the client gives up 1 s later), so a request that meets a silent
+ * database fails within about 8 s, before the gateway gives up on it.
+ */
+export function databaseTimeoutsConfigShapeWith(defaults: DatabaseTimeouts) {
+  return {
+    DATABASE_CONNECT_TIMEOUT_MS: env.intInRange(defaults.connectTimeoutMs, 100, 60_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: env.intInRange(defaults.statementTimeoutMs, 100, 3_600_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: env.intInRange(defaults.idleInTransactionTimeoutMs, 100, 3_600_000),
+  };
+}
+
+/** The defaults of the subgraphs, and of commands and tests that read no configuration. */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 2000, statementTimeoutMs: 5000, idleInTransactionTimeoutMs: 2000 };
+
+export const databaseTimeoutsConfigShape = databaseTimeoutsConfigShapeWith(DEFAULT_DATABASE_TIMEOUTS);
+
+/**
+ * The timeouts from a parsed configuration, checked against each other: a statement the
+ * client abandons must be one PostgreSQL can no longer commit, so the idle-in-transaction
+ * timeout must end before the client's query deadline (statement timeout + 1 s); and when
+ * `budgetMs` is given (the gateway's subgraph timeout), connecting plus one statement's
+ * deadline must fit in it.
+ */
+export function databaseTimeoutsFrom(
+  config: { DATABASE_CONNECT_TIMEOUT_MS: number; DATABASE_STATEMENT_TIMEOUT_MS: number; DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number },
+  budget?: { variable: string; ms: number },
+): DatabaseTimeouts {
+  const timeouts = {
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+  if (timeouts.idleInTransactionTimeoutMs >= timeouts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS=${timeouts.idleInTransactionTimeoutMs}: must be below DATABASE_STATEMENT_TIMEOUT_MS + ${QUERY_TIMEOUT_MARGIN_MS} (${timeouts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS}), or an abandoned COMMIT could still commit after its client was told it failed`,
+    );
+  }
+  const worstCase = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS;
+  if (budget && worstCase >= budget.ms) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_STATEMENT_TIMEOUT_MS=${timeouts.statementTimeoutMs}: with DATABASE_CONNECT_TIMEOUT_MS=${timeouts.connectTimeoutMs} and the 1 s client margin it takes ${worstCase} ms, not below ${budget.variable}=${budget.ms}`,
+    );
+  }
+  return timeouts;
 }

@@ -109,6 +109,37 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/**
+ * Failures of a dependency that mean "down or too slow", by the `code` each client library
+ * gives them (never by message text): PostgreSQL's SQLSTATEs for a lost connection (class 08),
+ * a cancelled statement (57014: statement_timeout), a server shutting down or starting
+ * (57P01-57P03), a transaction ended for idling (25P03), too many connections (53300) and a
+ * lock not had in time (55P03); socket errors; and the codes `@dishpatch/shared/database`
+ * and `@dishpatch/shared/redis` give failures that have none.
+ */
+const SOCKET_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const DATABASE_UNAVAILABLE_CODES = new Set(['DATABASE_UNREACHABLE', 'DATABASE_DEADLINE_EXCEEDED', '57014', '57P01', '57P02', '57P03', '25P03', '53300', '55P03']);
+const REDIS_UNAVAILABLE_CODES = new Set(['REDIS_UNAVAILABLE']);
+
+/** The dependency ('database', 'redis') an error says is unavailable, looking through the wrappers (GraphQL, TypeORM, causes). */
+export function unavailableDependencyOf(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const current = pending.shift();
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const { code, originalError, driverError, cause } = current as { code?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof code === 'string') {
+      if (REDIS_UNAVAILABLE_CODES.has(code)) return 'redis';
+      if (DATABASE_UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return 'database';
+      if (SOCKET_ERROR_CODES.has(code)) return 'database';
+    }
+    pending.push(originalError, driverError, cause);
+  }
+  return undefined;
+}
+
 function codeOf(formatted: GraphQLFormattedError): string | undefined {
   const code = formatted.extensions?.['code'];
   return typeof code === 'string' ? code : undefined;
@@ -133,6 +164,15 @@ export function createErrorFormatter(logger: Logger) {
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions,
+      };
+    }
+    const unavailable = unavailableDependencyOf(error);
+    if (unavailable !== undefined) {
+      logger.warn({ err: originalErrorOf(error), path: formatted.path, serviceName: unavailable }, 'dependency unavailable');
+      return {
+        message: `${unavailable} is unavailable, try again shortly`,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName: unavailable },
       };
     }
     logger.error({ err: originalErrorOf(error), path: formatted.path }, 'unexpected error');

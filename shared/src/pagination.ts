@@ -31,6 +31,26 @@ export function validatePageSize(first: number | null | undefined, fallback?: nu
   return size;
 }
 
+const TIMESTAMPTZ_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
+
+/**
+ * A cursor field check: PostgreSQL's own text of a timestamptz (as `CAST(x AS text)` gives it,
+ * e.g. `2026-11-27 12:00:00.123456+00`) naming a time that exists: year 1 or later (there is
+ * no year 0), a real calendar day, hour 0-23, minute and second 0-59, an offset within
+ * PostgreSQL's ±15:59:59. Anything else would reach SQL and fail there.
+ */
+export function isTimestamptzText(value: string): boolean {
+  const parts = TIMESTAMPTZ_TEXT.exec(value);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [offsetHours, offsetMinutes, offsetSeconds] = [parts[9], parts[10], parts[11]].map((part) => Number(part ?? 0)) as [number, number, number];
+  if (year < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  if (offsetHours > 15 || offsetMinutes > 59 || offsetSeconds > 59) return false;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /**
  * A keyset position as an opaque cursor: the position's fields (strings, in sort order) as
  * base64url JSON. Opaque on purpose: clients pass cursors back, never build them.

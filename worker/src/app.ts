@@ -54,7 +54,7 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   const metrics = new WorkerMetrics();
   const prefix = bullPrefixOf(config.REDIS_PREFIX);
 
-  const dataSource = createOrdersDataSource({ url: config.ORDERS_DATABASE_URL, poolSize: 2 });
+  const dataSource = createOrdersDataSource({ url: config.ORDERS_DATABASE_URL, poolSize: 2, timeouts: config.databaseTimeouts });
   let connecting: Promise<DataSource> | undefined;
   const connectDatabase = (): Promise<DataSource> => {
     if (dataSource.isInitialized) return Promise.resolve(dataSource);

@@ -6,6 +6,16 @@ import {
   DEFAULT_LIVE_EVENTS_RETENTION_SECONDS,
   MIN_LIVE_EVENTS_RETENTION_SECONDS,
 } from '@dishpatch/orders-core/live-events';
+import { databaseTimeoutsConfigShapeWith, databaseTimeoutsFrom } from '@dishpatch/shared/database';
+
+/**
+ * The worker's own, larger database deadlines: no client waits on a tick, and one batch
+ * (ORDER_BATCH_SIZE orders in one set-based statement) may legitimately take longer than a
+ * request's 5 s on a loaded database; 30 s still ends a statement stuck behind a silent network
+ * well before BullMQ's job lock (30 s, renewed) would let another worker take the tick, and a
+ * tick run twice moves nothing twice.
+ */
+export const WORKER_DATABASE_TIMEOUTS = { connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 };
 
 /** The worker's environment: one schema, parsed once at start; a bad value names its variable. */
 export const workerConfigShape = {
@@ -25,12 +35,14 @@ export const workerConfigShape = {
   LIVE_EVENTS_RETENTION_SECONDS: env.intInRange(DEFAULT_LIVE_EVENTS_RETENTION_SECONDS, MIN_LIVE_EVENTS_RETENTION_SECONDS, 7 * 24 * 60 * 60),
   /** Port of /health, /ready and /metrics. */
   WORKER_PORT: env.port(4003),
+  ...databaseTimeoutsConfigShapeWith(WORKER_DATABASE_TIMEOUTS),
 };
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env) {
-  return loadConfig(workerConfigShape, environment);
+  const config = loadConfig(workerConfigShape, environment);
+  return { ...config, databaseTimeouts: databaseTimeoutsFrom(config) };
 }
 
 /**

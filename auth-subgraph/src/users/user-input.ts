@@ -6,6 +6,12 @@ const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,50}$/;
 const EMAIL_PATTERN =
   /^[^\s@"(),:;<>[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const MAX_EMAIL_LENGTH = 254;
+/**
+ * Controls (NUL among them, which PostgreSQL's text cannot hold) and format characters: bidi
+ * overrides and isolates, zero-width spaces and joiners, the BOM. None belongs in an address,
+ * and an address made of them would show as another or as nothing.
+ */
+const INVISIBLE_CHARACTER = /[\p{Cc}\p{Cf}]/u;
 
 /** The one home of the contract's field rules; each failure names its argument path. */
 export function validUsername(value: string, field: string): string {
@@ -17,6 +23,7 @@ export function validUsername(value: string, field: string): string {
 
 export function validEmail(value: string, field: string): string {
   const email = value.trim();
+  if (INVISIBLE_CHARACTER.test(email)) throw new BadUserInputError(field, 'must not contain control, bidi or zero-width characters');
   if (email.length > MAX_EMAIL_LENGTH || !EMAIL_PATTERN.test(email)) {
     throw new BadUserInputError(field, 'must be a valid email address');
   }

@@ -1,9 +1,18 @@
 import { BadUserInputError } from '@dishpatch/shared/errors';
 import { PRICE_RANGE, readMoney, type MoneyInput } from '../money.js';
+import { refuseInvisibleName, refuseNul } from '../text-input.js';
 
 export const MAX_NAME_CHARS = 100;
 /** Not in the contract; a bound so a description cannot be used to store megabytes. */
 export const MAX_DESCRIPTION_CHARS = 2000;
+/**
+ * Most units a dish may be given. The column is a 32-bit integer (GraphQL's Int too), and a
+ * cancel puts units back on top of whatever the stock is then: with at most 10^9 set by hand,
+ * the sum overflows only if more than 1.1 * 10^9 units sat in open orders (over 11 million
+ * orders of 100), which no kitchen holds. Refusing at input keeps the column, the API type
+ * and the cancel path as they are; widening the column would still leave the API's Int.
+ */
+export const MAX_DISH_QUANTITY = 1_000_000_000;
 
 export interface CreateDishArguments {
   name: string;
@@ -37,7 +46,7 @@ function characterCount(text: string): number {
 
 /** Names are trimmed: " Soup " and "Soup" are the same dish name, and a blank name is no name. */
 function readName(value: string, field: string): string {
-  const name = value.trim();
+  const name = refuseInvisibleName(value, field).trim();
   if (characterCount(name) < 1 || characterCount(name) > MAX_NAME_CHARS) {
     throw new BadUserInputError(field, `must be 1 to ${MAX_NAME_CHARS} characters (after trimming)`);
   }
@@ -46,7 +55,7 @@ function readName(value: string, field: string): string {
 
 /** Trimmed; blank means no description. */
 function readDescription(value: string | null | undefined, field: string): string | null {
-  const description = value?.trim() || null;
+  const description = (value === null || value === undefined ? value : refuseNul(value, field))?.trim() || null;
   if (description !== null && characterCount(description) > MAX_DESCRIPTION_CHARS) {
     throw new BadUserInputError(field, `must be at most ${MAX_DESCRIPTION_CHARS} characters`);
   }
@@ -54,7 +63,9 @@ function readDescription(value: string | null | undefined, field: string): strin
 }
 
 function readQuantity(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new BadUserInputError(field, `must be a whole number of units, 0 or more, got ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_DISH_QUANTITY) {
+    throw new BadUserInputError(field, `must be a whole number of units, 0 to ${MAX_DISH_QUANTITY}, got ${value}`);
+  }
   return value;
 }
 

@@ -19,6 +19,7 @@ export {
 export { advanceOneStage, cancelIfIn, recordCreation } from './order-transitions.js';
 export { subtotalOf, totalOf } from './order-amounts.js';
 export {
+  MAX_IDEMPOTENCY_KEY_CHARS,
   MAX_LINE_QUANTITY,
   MAX_ORDER_LINES,
   MAX_SPECIAL_REQUESTS_CHARS,

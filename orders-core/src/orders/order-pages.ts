@@ -1,5 +1,5 @@
 import { isUuid } from '@dishpatch/shared/ids';
-import { decodeCursor, encodeCursor, validatePageSize } from '@dishpatch/shared/pagination';
+import { decodeCursor, encodeCursor, isTimestamptzText, validatePageSize } from '@dishpatch/shared/pagination';
 import type { EntityManager } from 'typeorm';
 import { OrderEntity, type Order } from '../entities/index.js';
 import type { OrderStatus } from './order-status.js';
@@ -33,15 +33,6 @@ export interface OrderPage {
 interface Position {
   createdAt: string;
   id: string;
-}
-
-const TIMESTAMPTZ_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?([+-]\d{2}(?::\d{2}){0,2})$/;
-
-/** The calendar check too: a well-shaped but impossible date (month 13) must not reach SQL. */
-function isTimestamptzText(value: string): boolean {
-  const parts = TIMESTAMPTZ_TEXT.exec(value);
-  const day = parts ? new Date(`${parts[1]}T00:00:00Z`) : undefined;
-  return Boolean(parts && day && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === parts[1]);
 }
 
 function decodePosition(cursor: string): Position {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isStaff } from '@dishpatch/shared/authorization';
 import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
@@ -5,6 +6,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { OrderEntity, OrderItemEntity, OrderStatusChangeEntity, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { runTransaction } from '../transactions.js';
+import { claimIdempotencyKey } from './idempotency-keys.js';
 import { validatePlaceOrderInput, type PlaceOrderArguments } from './order-input.js';
 import { findOrderPage, type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';
 import { cancellableStatuses, isFinal } from './order-status.js';
@@ -31,13 +33,19 @@ export class OrderService {
   /**
    * Validates, then in one transaction takes every line's units (or none), stores each unit
    * price as it is now, and writes the order, its items and its first status change.
+   * With an idempotency key, the key is claimed first: a key that already stands for an
+   * order returns that order, and nothing is reserved again.
    */
   async place(viewer: Viewer, input: PlaceOrderArguments): Promise<Order> {
-    const { lines, specialRequests } = validatePlaceOrderInput(input);
+    const { lines, specialRequests, idempotency } = validatePlaceOrderInput(input);
     return this.transaction(async (manager) => {
+      const orderId = randomUUID();
+      if (idempotency) {
+        const earlierOrderId = await claimIdempotencyKey(manager, viewer.userId, idempotency, orderId);
+        if (earlierOrderId !== null) return manager.getRepository(OrderEntity).findOneByOrFail({ id: earlierOrderId });
+      }
       const reserved = await reserveStock(manager, lines);
-      const inserted = await manager.getRepository(OrderEntity).insert({ userId: viewer.userId, specialRequests });
-      const orderId = String(inserted.identifiers[0]!['id']);
+      await manager.getRepository(OrderEntity).insert({ id: orderId, userId: viewer.userId, specialRequests });
       await manager.getRepository(OrderItemEntity).insert(
         reserved.map((line) => ({ orderId, dishId: line.dishId, quantity: line.quantity, unitPrice: line.unitPrice })),
       );

@@ -159,8 +159,15 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** items: 1-50 lines; the same dish twice is BAD_USER_INPUT. specialRequests: at most 500 chars. */
+/**
+ * items: 1-50 lines; the same dish twice is BAD_USER_INPUT. specialRequests: at most 500 chars.
+ * idempotencyKey: 1-100 chars, chosen by the client once per checkout and sent again on every
+ * retry of it. The same key from the same user within 24 h returns the first call's order and
+ * reserves nothing again, also while the first call is still running or if the first call's
+ * answer was lost; the same key with different items or specialRequests is CONFLICT.
+ */
 export type PlaceOrderInput = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   items: Array<OrderItemInput>;
   specialRequests?: InputMaybe<Scalars['String']['input']>;
 };

@@ -6,11 +6,15 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis 
  * - `cut()`: every open connection dropped and new ones refused, as when a server dies;
  * - `blackhole()`: nothing forwarded either way, sockets kept open and new ones accepted, as
  *   when packets are dropped on the way; what was sent meanwhile arrives after `restore()`,
- *   as TCP retransmission would deliver it.
+ *   as TCP retransmission would deliver it. A side that closes its socket meanwhile has its
+ *   close delivered only at `restore()` too: after the data it sent when it closed gracefully
+ *   (FIN, which TCP retransmits like data), instead of that data when it reset the
+ *   connection (RST, as `resetAndDestroy()` or a close with unread data sends: the data it
+ *   had not had acknowledged is never sent again).
  */
 export class CuttableProxy {
   private readonly server: Server;
-  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private readonly pairs = new Set<Pair>();
   private mode: 'forwarding' | 'cut' | 'blackholed' = 'forwarding';
   port = 0;
 
@@ -21,18 +25,32 @@ export class CuttableProxy {
         return;
       }
       const upstream = connect(this.target.port, this.target.host);
-      const pair = { client, upstream };
+      const pair: Pair = { client: side(client), upstream: side(upstream) };
       this.pairs.add(pair);
-      for (const socket of [client, upstream]) {
-        socket.on('close', () => {
-          client.destroy();
-          upstream.destroy();
-          this.pairs.delete(pair);
+      for (const [from, to] of [
+        [pair.client, pair.upstream],
+        [pair.upstream, pair.client],
+      ] as const) {
+        from.socket.on('data', (chunk: Buffer) => {
+          if (this.mode === 'forwarding' && from.held.length === 0) to.socket.write(chunk);
+          else {
+            from.firstHeldAt ??= Date.now();
+            from.held.push(chunk);
+          }
         });
-        socket.on('error', () => socket.destroy());
+        from.socket.on('end', () => {
+          from.ended = 'fin';
+          if (this.mode === 'forwarding') to.socket.end();
+        });
+        from.socket.on('error', () => {
+          from.ended = 'rst';
+          from.held = [];
+        });
+        from.socket.on('close', () => {
+          from.ended ??= 'rst';
+          if (this.mode === 'forwarding') this.close(pair);
+        });
       }
-      if (this.mode === 'forwarding') forward(pair);
-      else hold(pair);
     });
   }
 
@@ -44,40 +62,85 @@ export class CuttableProxy {
 
   cut(): void {
     this.mode = 'cut';
-    for (const { client, upstream } of this.pairs) {
-      client.destroy();
-      upstream.destroy();
-    }
+    for (const pair of this.pairs) this.close(pair);
   }
 
   blackhole(): void {
     this.mode = 'blackholed';
-    for (const pair of this.pairs) hold(pair);
   }
 
-  restore(): void {
-    const wasBlackholed = this.mode === 'blackholed';
+  /**
+   * Forwarding again: what each side sent while blackholed is delivered, then any close it
+   * made. With `retransmission`, each side's held data arrives only at its sender's next
+   * retransmission, as TCP does: retries after `initialRtoMs`, doubling each time from the
+   * moment the side first sent unanswered data (Linux: 200 ms), so data held back for 8 s
+   * arrives about 12.6 s after it was first sent. New data goes through at once.
+   */
+  restore(options: { retransmission?: { initialRtoMs: number } } = {}): void {
+    if (this.mode === 'forwarding') return;
     this.mode = 'forwarding';
-    if (wasBlackholed) for (const pair of this.pairs) forward(pair);
+    const now = Date.now();
+    for (const pair of this.pairs) {
+      for (const [from, to] of [
+        [pair.client, pair.upstream],
+        [pair.upstream, pair.client],
+      ] as const) {
+        const held = from.held;
+        const ended = from.ended;
+        const firstHeldAt = from.firstHeldAt;
+        from.held = [];
+        from.firstHeldAt = undefined;
+        const deliver = () => {
+          if (ended === 'rst') return this.close(pair);
+          for (const chunk of held) to.socket.write(chunk);
+          if (ended === 'fin') to.socket.end();
+        };
+        const rto = options.retransmission?.initialRtoMs;
+        if (rto === undefined || firstHeldAt === undefined) {
+          deliver();
+          continue;
+        }
+        let retryAt = firstHeldAt + rto;
+        for (let wait = rto; retryAt < now; ) retryAt += wait *= 2;
+        if (held.length > 0) from.socket.pause();
+        setTimeout(() => {
+          from.socket.resume();
+          deliver();
+        }, retryAt - now).unref();
+      }
+      if (!options.retransmission && (pair.client.ended === 'rst' || pair.upstream.ended === 'rst')) this.close(pair);
+    }
   }
 
   async stop(): Promise<void> {
     this.cut();
     await new Promise((resolve) => this.server.close(resolve));
   }
+
+  private close(pair: Pair): void {
+    pair.client.socket.destroy();
+    pair.upstream.socket.destroy();
+    this.pairs.delete(pair);
+  }
 }
 
-function forward({ client, upstream }: { client: Socket; upstream: Socket }): void {
-  client.pipe(upstream);
-  upstream.pipe(client);
+interface Side {
+  socket: Socket;
+  /** Data that arrived while blackholed, to deliver at restore. */
+  held: Buffer[];
+  /** When the oldest held chunk arrived (its sender's retransmission clock starts there). */
+  firstHeldAt?: number | undefined;
+  /** How this side closed, if it did: gracefully (its data is still due) or by a reset. */
+  ended?: 'fin' | 'rst';
 }
 
-/** Stops reading both ways; what arrives waits in the sockets' buffers until `forward`. */
-function hold({ client, upstream }: { client: Socket; upstream: Socket }): void {
-  client.unpipe(upstream);
-  upstream.unpipe(client);
-  client.pause();
-  upstream.pause();
+interface Pair {
+  client: Side;
+  upstream: Side;
+}
+
+function side(socket: Socket): Side {
+  return { socket, held: [] };
 }
 
 export interface CuttableTestStorage {
