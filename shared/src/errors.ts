@@ -114,12 +114,23 @@ export class ServiceUnavailableError extends AppError {
  * gives them (never by message text): PostgreSQL's SQLSTATEs for a lost connection (class 08),
  * a cancelled statement (57014: statement_timeout), a server shutting down or starting
  * (57P01-57P03), a transaction ended for idling (25P03), too many connections (53300) and a
- * lock not had in time (55P03); socket errors; and the codes `@dishpatch/shared/database`
- * and `@dishpatch/shared/redis` give failures that have none.
+ * lock not had in time (55P03); socket errors; the codes `@dishpatch/shared/database` gives
+ * failures that have none; and the mark `@dishpatch/shared/redis` puts on a command Redis did
+ * not answer (`markUnavailable`).
  */
 const SOCKET_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 const DATABASE_UNAVAILABLE_CODES = new Set(['DATABASE_UNREACHABLE', 'DATABASE_DEADLINE_EXCEEDED', '57014', '57P01', '57P02', '57P03', '25P03', '53300', '55P03']);
-const REDIS_UNAVAILABLE_CODES = new Set(['REDIS_UNAVAILABLE']);
+
+const UNAVAILABLE_DEPENDENCY = Symbol('unavailable dependency');
+
+/**
+ * Marks an error as a dependency being down or too slow, for a client library whose errors
+ * carry no code of their own to tell (ioredis: a timed-out or lost command). The error is not
+ * otherwise changed.
+ */
+export function markUnavailable(error: Error, dependency: 'database' | 'redis'): void {
+  (error as Error & { [UNAVAILABLE_DEPENDENCY]?: string })[UNAVAILABLE_DEPENDENCY] = dependency;
+}
 
 /** The dependency ('database', 'redis') an error says is unavailable, looking through the wrappers (GraphQL, TypeORM, causes). */
 export function unavailableDependencyOf(error: unknown): string | undefined {
@@ -129,9 +140,10 @@ export function unavailableDependencyOf(error: unknown): string | undefined {
     const current = pending.shift();
     if (current === null || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
+    const marked = (current as { [UNAVAILABLE_DEPENDENCY]?: unknown })[UNAVAILABLE_DEPENDENCY];
+    if (typeof marked === 'string') return marked;
     const { code, originalError, driverError, cause } = current as { code?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown };
     if (typeof code === 'string') {
-      if (REDIS_UNAVAILABLE_CODES.has(code)) return 'redis';
       if (DATABASE_UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return 'database';
       if (SOCKET_ERROR_CODES.has(code)) return 'database';
     }

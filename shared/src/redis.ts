@@ -1,5 +1,14 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, ReplyError, type Command, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { markUnavailable } from './errors.js';
+
+/**
+ * How long a command on a request's path may wait for Redis, queued while disconnected or
+ * unanswered on a silent network, before it fails as SERVICE_UNAVAILABLE (serviceName redis).
+ */
+export const REQUEST_COMMAND_TIMEOUT_MS = 500;
+/** Longest pause between two reconnection attempts: Redis back is Redis used within about a second. */
+const MAX_RETRY_DELAY_MS = 1000;
 
 /** How long closing waits for a connection that is up to QUIT before dropping it. */
 const QUIT_TIMEOUT_MS = 1000;
@@ -20,6 +29,20 @@ class OwnedRedis extends Redis {
 
   override duplicate(override?: Partial<RedisOptions>): Redis {
     return this.owner.adopt(`${this.connectionName} (duplicate)`, { ...this.options, ...override });
+  }
+
+  /**
+   * A command that fails without an answer from Redis (timed out, connection lost or closed)
+   * is marked as Redis being unavailable, so the error formatter says SERVICE_UNAVAILABLE
+   * naming redis. The error itself is left as it is: libraries (BullMQ) read its message.
+   */
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const reject = command.reject;
+    command.reject = (error: Error) => {
+      if (!(error instanceof ReplyError)) markUnavailable(error, 'redis');
+      reject(error);
+    };
+    return super.sendCommand(command, stream);
   }
 }
 
@@ -50,7 +73,7 @@ export class RedisConnections {
       ...new Redis(url, { lazyConnect: true }).options,
       lazyConnect: false,
       // Once closing, a failed attempt is the last: the connection ends and its queued commands fail.
-      retryStrategy: (attempt) => (this.closing ? null : Math.min(attempt * 200, 2000)),
+      retryStrategy: (attempt) => (this.closing ? null : Math.min(attempt * 200, MAX_RETRY_DELAY_MS)),
       enableOfflineQueue: true,
     };
   }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Closer } from '../lifecycle.js';
-import { RedisConnections } from '../redis.js';
+import { RedisConnections, REQUEST_COMMAND_TIMEOUT_MS } from '../redis.js';
 import { SessionRevocationList } from '../tokens/session-revocation-list.js';
 import { TokenVerifier, type TokenVerifierOptions } from '../tokens/token-verifier.js';
 
@@ -23,7 +23,8 @@ export function connectTokenVerification(options: TokenVerificationOptions): { r
   const { logger, closer } = options;
   const redisConnections = new RedisConnections(options.redisUrl, logger);
   closer.add('redis', () => redisConnections.close());
-  const redis = redisConnections.open('commands');
+  // The requests' own connection: a command that Redis does not answer in time fails fast.
+  const redis = redisConnections.open('commands', { commandTimeout: REQUEST_COMMAND_TIMEOUT_MS });
   const revocations = new SessionRevocationList(redis, redisConnections.open('revocation subscriber'), options.redisPrefix, logger);
   closer.add('revocation list', () => revocations.close());
   const verifier = new TokenVerifier({ ...options.keys, isRevoked: (token) => revocations.isRevoked(token), logger });
