@@ -7,6 +7,7 @@ import { createOrdersDataSource, runOrdersMigrations } from '@dishpatch/orders-c
 import { buildOrdersApp, type OrdersApp } from '../src/app.js';
 import { loadOrdersConfig } from '../src/config.js';
 import { PLACE_ORDER } from './support/harness.js';
+import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 
 const SHORT = { connectTimeoutMs: 500, statementTimeoutMs: 400, idleInTransactionTimeoutMs: 300 };
 
@@ -73,6 +74,7 @@ describe('database deadlines', () => {
     let issuer: TestIssuer;
     let url = '';
 
+    const secret = generateSharedSecret();
     before(async () => {
       issuer = await new TestIssuer().start();
       const config = loadOrdersConfig({
@@ -83,6 +85,7 @@ describe('database deadlines', () => {
         DATABASE_CONNECT_TIMEOUT_MS: '500',
         DATABASE_STATEMENT_TIMEOUT_MS: '500',
         DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '300',
+        SUBGRAPH_SHARED_SECRET: secret,
       });
       app = await buildOrdersApp({ config, logger: testLogger });
       url = `http://127.0.0.1:${await app.http.listen(0, '127.0.0.1')}/graphql`;
@@ -97,7 +100,7 @@ describe('database deadlines', () => {
       const dish = await direct.query(`INSERT INTO dishes (name, price, quantity) VALUES ('Soup', 2.00, 100) RETURNING id`);
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.token('CUSTOMER')}` },
+        headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: secret, authorization: `Bearer ${issuer.token('CUSTOMER')}` },
         body: JSON.stringify({ query: PLACE_ORDER, variables: { input: { items: [{ dishId: dish.rows[0].id, quantity: 1 }] } } }),
       });
       return (await response.json()) as never;
