@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { requireSharedSecret } from '@dishpatch/shared/config';
-import { HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
+import { DependencyNotReady, HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import type { GatewayConfig } from './config.js';
 import { gatewayContextFrom, type GatewayContext } from './context.js';
@@ -47,13 +47,19 @@ export function resolveSubgraphUrls(config: GatewayConfig, supergraphConfig: Sup
   );
 }
 
-/** A subgraph counts as present when its `/health` answers 200 (the same origin as its GraphQL URL). */
-function subgraphHealthCheck(graphqlUrl: string): ReadinessCheck {
-  const healthUrl = new URL('/health', graphqlUrl).toString();
+/** A subgraph counts as ready when its `/ready` answers 200 (the same origin as its GraphQL URL): up, and its database and Redis too. */
+function subgraphReadinessCheck(graphqlUrl: string): ReadinessCheck {
+  const readyUrl = new URL('/ready', graphqlUrl).toString();
   return async () => {
-    const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1500) });
-    await response.body?.cancel();
-    if (!response.ok) throw new Error(`${healthUrl} answered ${response.status}`);
+    const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1500) });
+    if (response.ok) {
+      await response.body?.cancel();
+      return;
+    }
+    // A subgraph that answers but is not ready says which of its own dependencies is down.
+    const body = (await response.json().catch(() => ({}))) as { checks?: Record<string, string> };
+    const unavailable = Object.entries(body.checks ?? {}).filter(([, state]) => state !== 'ok').map(([name]) => name);
+    throw new DependencyNotReady(unavailable);
   };
 }
 
@@ -102,7 +108,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   await apollo.start();
 
   const checks = Object.fromEntries(
-    Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphHealthCheck(url)]),
+    Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphReadinessCheck(url)]),
   );
   const { 'GET /metrics': metricsRoute, ...probeRoutes } = healthRoutes({ checks, metrics, logger });
   const http = new HttpService<GatewayContext>({

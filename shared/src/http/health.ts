@@ -7,7 +7,18 @@ export type ReadinessCheck = () => Promise<unknown>;
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function runCheck(check: ReadinessCheck): Promise<boolean> {
+/**
+ * A check's failure that knows why: the dependency answered, but is not ready itself because
+ * of its own dependencies (a subgraph whose Redis is down). /ready names them.
+ */
+export class DependencyNotReady extends Error {
+  constructor(readonly unavailable: readonly string[]) {
+    super(`not ready: ${unavailable.join(', ')}`);
+  }
+}
+
+/** 'ok', 'unavailable', or 'unavailable (redis)' when the dependency said why. */
+async function runCheck(check: ReadinessCheck): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -16,9 +27,9 @@ async function runCheck(check: ReadinessCheck): Promise<boolean> {
         timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return true;
-  } catch {
-    return false;
+    return 'ok';
+  } catch (error) {
+    return error instanceof DependencyNotReady && error.unavailable.length > 0 ? `unavailable (${error.unavailable.join(', ')})` : 'unavailable';
   } finally {
     clearTimeout(timer);
   }
@@ -38,8 +49,8 @@ export function healthRoutes(options: {
     'GET /ready': async () => {
       const names = Object.keys(options.checks);
       const results = await Promise.all(names.map((name) => runCheck(options.checks[name]!)));
-      const checks = Object.fromEntries(names.map((name, index) => [name, results[index] ? 'ok' : 'unavailable']));
-      const ready = results.every(Boolean);
+      const checks = Object.fromEntries(names.map((name, index) => [name, results[index]]));
+      const ready = results.every((result) => result === 'ok');
       if (!ready) options.logger.warn({ checks }, 'not ready');
       return { status: ready ? 200 : 503, body: JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks }) };
     },

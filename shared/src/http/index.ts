@@ -3,5 +3,5 @@
  * routes — and the `/health`, `/ready`, `/metrics` routes every service serves.
  */
 export { HttpService, type HttpServiceOptions, type RouteHandler, type RouteResponse } from './http-server.js';
-export { healthRoutes, type ReadinessCheck } from './health.js';
+export { DependencyNotReady, healthRoutes, type ReadinessCheck } from './health.js';
 export { GATEWAY_SECRET_HEADER, GatewaySecret, generateSharedSecret, weaknessOfSecret } from './gateway-secret.js';

@@ -16,6 +16,7 @@ import { CuttableProxy, createTestDatabase, createTestRedis, type TestDatabase, 
 import { requestGraphQL } from '../../../scripts/lib/graphql-client.js';
 import { findFreePort } from '../../../scripts/lib/ports.js';
 import { ServiceProcess } from '../../../scripts/lib/service-process.js';
+import { generateSharedSecret } from '@dishpatch/shared/http';
 
 const READY_TIMEOUT_MS = 120_000;
 const BLACKHOLE_MS = 8000;
@@ -54,7 +55,7 @@ describe('the orders database goes silent for 8 s', () => {
     const proxiedOrdersUrl = new URL(ordersDb.url);
     proxiedOrdersUrl.port = String(proxy.port);
     authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-fault-auth-'));
-    const [gatewayPort, authPort, ordersPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const [gatewayPort, metricsPort, authPort, ordersPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     const env = {
       ...process.env,
       LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
@@ -63,12 +64,14 @@ describe('the orders database goes silent for 8 s', () => {
       REDIS_URL: redis.url,
       REDIS_PREFIX: redis.prefix,
       GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_METRICS_PORT: String(metricsPort),
       AUTH_PORT: String(authPort),
       ORDERS_PORT: String(ordersPort),
       AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
       AUTH_SUBGRAPH_URL: `http://127.0.0.1:${authPort}/graphql`,
       ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
       AUTH_DATA_DIR: authDataDir,
+      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
       BCRYPT_ROUNDS: '4',
       BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
     };
