@@ -8,6 +8,7 @@
  * Replay a failure with the seed it prints: FUZZ_SEED=<seed> (and FUZZ_RUNS=<n> for more runs).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { ServiceProcess } from '../../scripts/lib/service-process.js';
 
 const READY_TIMEOUT_MS = 120_000;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261130);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 700);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3000);
 
 /** The contract's codes (its header) and the three standard ones it names; nothing else may reach a client. */
 const CONTRACT_CODES = new Set([
@@ -411,10 +412,17 @@ function literal(value: unknown, enumLike: boolean): string {
     .join(', ')}}`;
 }
 
+/**
+ * How the operation travels: its arguments as variables or inline literals; with automatic
+ * persisted queries, by a hash alone, a hash that does not match the query, or the right hash.
+ */
+type Placement = 'variables' | 'inline' | 'apq-hash-only' | 'apq-wrong-hash' | 'apq-right-hash';
+
 interface Request {
-  operation: Operation;
+  /** The operation's name (not the operation, so that a counterexample prints short). */
+  operation: string;
   persona: Persona;
-  inline: boolean;
+  placement: Placement;
   args: unknown[];
 }
 
@@ -422,24 +430,27 @@ function requests(all: Operation[]): fc.Arbitrary<Request> {
   return fc.oneof(
     ...all.map((operation) =>
       fc.record({
-        operation: fc.constant(operation),
+        operation: fc.constant(operation.name),
         persona: fc.constantFrom<Persona>('anonymous', 'customer', 'chef', 'manager'),
-        inline: fc.boolean(),
+        placement: fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom<Placement>('variables', 'inline') },
+          { weight: 1, arbitrary: fc.constantFrom<Placement>('apq-hash-only', 'apq-wrong-hash', 'apq-right-hash') },
+        ),
         args: fc.tuple(...operation.args.map((arg) => arg.value)),
       }),
     ),
   );
 }
 
-function documentOf(request: Request, kinds: Map<string, number>): { query: string; variables: Record<string, unknown> } {
+function documentOf(operation: Operation, request: Request, kinds: Map<string, number>): { query: string; variables: Record<string, unknown> } {
   const variables: Record<string, unknown> = {};
   const declarations: string[] = [];
   const written: string[] = [];
-  request.operation.args.forEach((arg, index) => {
+  operation.args.forEach((arg, index) => {
     const raw = request.args[index];
     if (raw === OMIT) return;
     const value = unwrap(raw, kinds);
-    if (request.inline) {
+    if (request.placement === 'inline') {
       const enumLike = arg.type.startsWith('Role') || arg.type.startsWith('OrderStatus');
       written.push(`${arg.name}: ${literal(value, enumLike)}`);
     } else {
@@ -450,7 +461,7 @@ function documentOf(request: Request, kinds: Map<string, number>): { query: stri
   });
   const header = declarations.length > 0 ? `(${declarations.join(', ')})` : '';
   const args = written.length > 0 ? `(${written.join(', ')})` : '';
-  return { query: `${request.operation.type} Fuzz${header} { ${request.operation.field(args)} }`, variables };
+  return { query: `${operation.type} Fuzz${header} { ${operation.field(args)} }`, variables };
 }
 
 // ------------------------------------------------------------------------------ the test
@@ -531,6 +542,23 @@ describe('hostile input, generated, to every input of the contract through the r
     return { status: response.status, text: await response.text() };
   }
 
+  function bodyOf(placement: Placement, query: string, variables: Record<string, unknown>): unknown {
+    const sha256 = createHash('sha256').update(query).digest('hex');
+    const persisted = (hash: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+    switch (placement) {
+      case 'inline':
+        return { query };
+      case 'variables':
+        return { query, variables };
+      case 'apq-hash-only':
+        return { variables, ...persisted(sha256) };
+      case 'apq-wrong-hash':
+        return { query, variables, ...persisted(createHash('sha256').update(`${query} `).digest('hex')) };
+      case 'apq-right-hash':
+        return { query, variables, ...persisted(sha256) };
+    }
+  }
+
   async function ok<TData>(query: string, variables: Record<string, unknown>, token?: string): Promise<TData> {
     const { status, text } = await post({ query, variables }, token);
     const body = JSON.parse(text) as { data?: TData; errors?: unknown[] };
@@ -586,38 +614,51 @@ describe('hostile input, generated, to every input of the contract through the r
 
     const all = operations({ userIds: Object.values(userIds), changeableUserIds: [userIds['bystander']!], dishIds, orderIds });
     const counts: Counts = { byOperation: new Map(), byKind: new Map(), byPersona: new Map(), byPlacement: new Map(), byCode: new Map() };
+    const byName = new Map(all.map((operation) => [operation.name, operation]));
     let sent = 0;
+    /** fast-check reports a failure's counterexample, not the answer: the first failing answer is kept here. */
+    let firstFailure = '';
     const started = Date.now();
     console.log(`fuzz: seed ${SEED}, ${RUNS} runs (replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
 
     await fc.assert(
       fc.asyncProperty(requests(all), async (request) => {
-        const { query, variables } = documentOf(request, counts.byKind);
+        const operation = byName.get(request.operation)!;
+        const { query, variables } = documentOf(operation, request, counts.byKind);
         let token = tokens[request.persona];
         // logout ends the session it is sent with: give it one of its own, so the persona keeps theirs.
-        if (request.operation.name === 'logout' && request.persona !== 'anonymous') token = await login(request.persona);
+        if (request.operation === 'logout' && request.persona !== 'anonymous') token = await login(request.persona);
         sent += 1;
-        bump(counts.byOperation, request.operation.name);
+        bump(counts.byOperation, request.operation);
         bump(counts.byPersona, request.persona);
-        bump(counts.byPlacement, request.inline ? 'inline' : 'variables');
-        const { status, text } = await post(request.inline ? { query } : { query, variables }, token);
+        bump(counts.byPlacement, request.placement);
+        const { status, text } = await post(bodyOf(request.placement, query, variables), token);
         const replay = `${request.persona} ${status}: ${query.slice(0, 2000)}\nvariables: ${JSON.stringify(variables).slice(0, 2000)}\nanswer: ${text.slice(0, 2000)}`;
-        assert.ok(status < 500, `HTTP ${status}\n${replay}`);
-        let body: { errors?: Array<{ extensions?: { code?: unknown } }> };
+        const fail = (why: string) => {
+          firstFailure ||= `${why} (seed ${SEED}, operation ${sent})\n${replay}`;
+          assert.fail(firstFailure);
+        };
+        if (status >= 500) fail(`HTTP ${status}`);
+        let body: { errors?: Array<{ extensions?: { code?: unknown } }> } = {};
         try {
           body = JSON.parse(text) as typeof body;
         } catch {
-          assert.fail(`not JSON\n${replay}`);
+          fail('not JSON');
         }
         for (const error of body.errors ?? []) {
           const code = String(error.extensions?.code);
           bump(counts.byCode, code);
-          assert.ok(CONTRACT_CODES.has(code), `code ${code}\n${replay}`);
+          // The gateway's body limit (GATEWAY_MAX_BODY_BYTES) answers before GraphQL: a 413 the
+          // contract's header does not list yet (reported on issue 10), but a refusal, not a fault.
+          const bodyLimit = code === 'PAYLOAD_TOO_LARGE' && status === 413;
+          if (!CONTRACT_CODES.has(code) && !bodyLimit) fail(`code ${code}`);
         }
         if (!body.errors) bump(counts.byCode, 'none');
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
-    );
+    ).catch((error: unknown) => {
+      throw new Error(firstFailure || String(error), { cause: error });
+    });
 
     const line = (map: Map<string, number>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => `${key}=${count}`).join(' ');
     console.log(
