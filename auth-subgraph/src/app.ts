@@ -47,7 +47,7 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
       dataDir: config.AUTH_DATA_DIR,
     });
 
-    const dataSource = createAuthDataSource({ url: config.AUTH_DATABASE_URL });
+    const dataSource = createAuthDataSource({ url: config.AUTH_DATABASE_URL, timeouts: config.databaseTimeouts });
     await dataSource.initialize();
     closer.add('database', () => dataSource.destroy());
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError, commonConfigShape, env, loadConfig, sharedSecretConfigShape, subgraphLimitsConfigShape } from '@dishpatch/shared/config';
+import { databaseTimeoutsConfigShape, databaseTimeoutsFrom } from '@dishpatch/shared/database';
 import { PasswordWorkQueue } from './users/password-work-queue.js';
 
 /** Below this work factor a stolen hash falls too fast; only tests may go lower, and must say so. */
@@ -14,6 +15,9 @@ const authConfigShape = {
   ...subgraphLimitsConfigShape,
   AUTH_PORT: env.port(4001),
   AUTH_DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:54329/dishpatch_auth', ['postgres:', 'postgresql:']),
+  ...databaseTimeoutsConfigShape,
+  /** The gateway's deadline for this subgraph: only read to check that the database deadlines end before it. */
+  GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000, 600_000),
   ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900, 86_400),
   REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(2_592_000, 31_536_000),
   /** Parallel refreshes with one refresh token within this window all succeed (0: none do); after it, reuse revokes the session. */
@@ -58,7 +62,8 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env) {
   if (config.AUTH_PRIVATE_KEY && config.AUTH_PRIVATE_KEY_FILE) {
     throw new ConfigError('Invalid configuration:\n  AUTH_PRIVATE_KEY_FILE: set either AUTH_PRIVATE_KEY or AUTH_PRIVATE_KEY_FILE, not both');
   }
-  return config;
+  const databaseTimeouts = databaseTimeoutsFrom(config, { variable: 'GATEWAY_SUBGRAPH_TIMEOUT_MS', ms: config.GATEWAY_SUBGRAPH_TIMEOUT_MS });
+  return { ...config, databaseTimeouts };
 }
 
 /** The bound on bcrypt work that the configuration asks for (register, login, create-manager). */

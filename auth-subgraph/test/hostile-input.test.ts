@@ -20,10 +20,16 @@ describe('register and login with input that used to reach PostgreSQL', () => {
     });
   }
 
-  // login checks its email in sessions/session-service.ts, which another change of issue 10 owns:
-  // it needs `validEmail` (users/user-input.ts) or a NUL check before the lookup.
-  it('login: a NUL byte in the email is not an internal error', { todo: 'session-service.ts must check the email with validEmail' }, async () => {
-    const error = errorOf(await auth.graphql(LOGIN, { input: { email: 'a\u0000b@example.com', password: 'password123' } }));
-    assert.notEqual(error.extensions?.code, 'INTERNAL_SERVER_ERROR', JSON.stringify(error));
-  });
+  for (const [label, email] of [
+    ['a NUL byte in the email', 'a\u0000b@example.com'],
+    ['a control character in the email', 'a\u0007b@example.com'],
+    ['an email of zero-width characters only', '\u200b\u200c'],
+    ['an empty email', '   '],
+  ] as const) {
+    it(`login: ${label} is BAD_USER_INPUT naming input.email`, async () => {
+      const error = errorOf(await auth.graphql(LOGIN, { input: { email, password: 'password123' } }));
+      assert.equal(error.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(error));
+      assert.equal(error.extensions?.field, 'input.email');
+    });
+  }
 });

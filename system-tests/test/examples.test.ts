@@ -31,6 +31,11 @@ describe('examples/', () => {
     assert.deepEqual(files, EXPECTED);
   });
 
+  it('place-order.graphql shows the idempotencyKey in its variables', () => {
+    const text = readFileSync(resolve(EXAMPLES_DIR, 'place-order.graphql'), 'utf8');
+    assert.match(text, /"idempotencyKey": "[^"]{1,100}"/);
+  });
+
   for (const file of EXPECTED) {
     it(`${file}: one operation, valid against the API, within the gateway's default limits`, () => {
       const document = parse(readFileSync(resolve(EXAMPLES_DIR, file), 'utf8'), guards.parseOptions);

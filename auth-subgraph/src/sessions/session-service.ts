@@ -10,6 +10,7 @@ import { signAccessToken } from '../tokens/access-token-signer.js';
 import type { RevocationPublisher } from '../tokens/session-revocation-publisher.js';
 import type { LoginRateLimiter, RegistrationRateLimiter } from './login-rate-limiter.js';
 import { MAX_PASSWORD_BYTES } from '../users/passwords.js';
+import { validEmail } from '../users/user-input.js';
 import type { RegistrationInput, UserService } from '../users/user-service.js';
 
 export interface AuthPayloadResult {
@@ -85,8 +86,9 @@ export class SessionService {
    * wrong. Every attempt is counted before the password is checked; a success takes it back.
    */
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadResult> {
-    const email = input.email.trim();
-    if (email === '') throw new BadUserInputError('input.email', 'must not be empty');
+    // The address rules of registration: a NUL or control character would otherwise reach
+    // PostgreSQL (which refuses it) and come back as an internal error.
+    const email = validEmail(input.email, 'input.email');
     if (input.password === '') throw new BadUserInputError('input.password', 'must not be empty');
     if (Buffer.byteLength(input.password, 'utf8') > MAX_PASSWORD_BYTES) {
       throw new BadUserInputError('input.password', `must be at most ${MAX_PASSWORD_BYTES} bytes long in UTF-8`);
