@@ -39,6 +39,9 @@ export interface LiveRequest {
 
 const FINAL_STATUSES = new Set(['DONE', 'CANCELLED']);
 const ENDING_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
+/** A subgraph answering SERVICE_UNAVAILABLE for an event is asked again this often, this many times (~30 s). */
+const UNAVAILABLE_RETRY_MS = 500;
+const UNAVAILABLE_RETRIES = 60;
 
 function failure(code: string, message: string): FormattedExecutionResult {
   return { errors: [{ message, extensions: { code } }] };
@@ -122,17 +125,32 @@ class Subscriber {
     const { operation, variables } = this.request;
     const eventVariables = job.kind === 'order' && operation.field !== 'orderUpdated' ? { ...variables, [EVENT_ORDER_VARIABLE]: job.event.orderId } : variables;
     const entryId = job.kind === 'current' ? undefined : job.entryId;
-    const result = await this.engine.execute(operation.query, eventVariables, this.request.context, entryId);
-    if (this.stream.isEnded) return;
-    const data = result.data as Record<string, unknown> | null | undefined;
-    const value = data?.[operation.responseKey];
-    const endingError = result.errors?.find((error) => ENDING_CODES.has(String(error.extensions?.['code'])));
-    if (value === null || value === undefined || endingError) {
-      // Nothing to show: the order is not the viewer's (NOT_FOUND), a bad id, or rights lost.
+    let result: FormattedExecutionResult;
+    let value: unknown;
+    for (let attempt = 1; ; attempt += 1) {
+      result = await this.engine.execute(operation.query, eventVariables, this.request.context, entryId);
+      if (this.stream.isEnded) return;
+      value = (result.data as Record<string, unknown> | null | undefined)?.[operation.responseKey];
+      const unavailable = result.errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE');
+      // A subgraph restarting must not cost a connected client its event: ask again for a while.
+      if (value !== null && value !== undefined || !unavailable || attempt >= UNAVAILABLE_RETRIES) break;
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, UNAVAILABLE_RETRY_MS));
+      if (this.stream.isEnded) return;
+    }
+    if (value === null || value === undefined) {
+      const codes = new Set(result.errors?.map((error) => String(error.extensions?.['code'])));
+      const ends = operation.field === 'orderUpdated' || operation.field === 'menuUpdates' || [...codes].some((code) => ENDING_CODES.has(code) || code === 'SERVICE_UNAVAILABLE');
+      if (!ends) {
+        // A feed's order this viewer may not see after all (e.g. NOT_FOUND): nothing to show.
+        this.engine.logger.debug({ errors: result.errors, entryId }, 'a live event resolved to nothing for this subscriber');
+        return;
+      }
+      // The order is not the viewer's (NOT_FOUND), a bad id, rights lost, or a subgraph down too long.
       const errors = result.errors?.length ? result.errors : [{ message: `No order with id ${subscribedOrderId(operation, variables) ?? ''}`, extensions: { code: 'NOT_FOUND' } }];
       this.stream.end({ result: { errors }, eventId: entryId });
       return;
     }
+    const data = result.data as Record<string, unknown>;
     let status: unknown;
     if (operation.field !== 'menuUpdates' && typeof value === 'object') {
       const order = value as Record<string, unknown>;
