@@ -40,8 +40,16 @@ export class LiveEventFeed {
   /** Resolves once the feed knows where "now" is, so a subscriber added after it misses nothing later. */
   start(): Promise<void> {
     this.started ??= (async () => {
-      this.lastId = await lastLiveEventId(this.options.commands, this.options.prefix);
-      this.running = this.follow();
+      // Redis may be down when the gateway starts: queries must not wait for it, so keep asking.
+      while (!this.closed && this.lastId === undefined) {
+        try {
+          this.lastId = await lastLiveEventId(this.options.commands, this.options.prefix);
+        } catch (error) {
+          this.options.logger.warn({ err: error }, 'could not find where the live-events stream ends; retrying');
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+      if (!this.closed) this.running = this.follow();
     })();
     return this.started;
   }
