@@ -4,7 +4,7 @@ import type { Logger } from '@dishpatch/shared/observability';
 import type { SessionRevocationList, TokenVerifier, Viewer } from '@dishpatch/shared/tokens';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { LiveEventFeed } from './live-event-feed.js';
+import { compareIds, type LiveEventFeed } from './live-event-feed.js';
 import { LiveStream, type LiveMessage } from './live-stream.js';
 import { EVENT_ORDER_VARIABLE, STATUS_PROBE_ALIAS, subscribedOrderId, type LiveOperation } from './subscription-operation.js';
 
@@ -90,9 +90,35 @@ class Subscriber {
     return this.request.operation.field;
   }
 
+  /** While set, news waits here: a resuming client's replay goes first, so its events stay in stream order. */
+  private held: Job[] | undefined;
+
+  hold(): void {
+    this.held = [];
+  }
+
+  /** Queues the replayed jobs, then the news held meanwhile (less what the replay already had). */
+  release(replayed: Job[]): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    const lastReplayed = replayed.at(-1);
+    // A replay is as long as what was missed (bounded by the feed's replay cap), not by the queue limit.
+    this.jobs.push(...replayed);
+    if (!this.working && this.jobs.length > 0) void this.work();
+    for (const job of held) {
+      if (lastReplayed && lastReplayed.kind !== 'current' && job.kind !== 'current' && compareIds(job.entryId, lastReplayed.entryId) <= 0) continue;
+      this.enqueue(job);
+    }
+  }
+
   /** Queues a job; a subscriber this far behind is dropped rather than buffered without bound. */
   enqueue(job: Job): void {
     if (this.stream.isEnded) return;
+    if (this.held) {
+      if (this.held.length >= this.engine.limits.queueLimit) this.fail('SERVICE_UNAVAILABLE', 'This client reads its subscription too slowly and was dropped; subscribe again');
+      else this.held.push(job);
+      return;
+    }
     if (this.jobs.length + this.stream.size >= this.engine.limits.queueLimit) {
       this.fail('SERVICE_UNAVAILABLE', 'This client reads its subscription too slowly and was dropped; subscribe again');
       return;
@@ -227,14 +253,21 @@ export class LiveSubscriptions {
     }
     const orderId = subscribedOrderId(operation, request.variables);
     const subscriber = new Subscriber(request, viewer && context.authorization ? claimsOf(context.authorization, viewer) : undefined, this);
-    this.register(subscriber, orderId);
     const position = this.options.feed.position;
-    if (request.lastEventId && position) {
-      const missed = await this.options.feed.replay(request.lastEventId, position);
-      if (missed) {
-        for (const entry of missed) this.deliver(entry, subscriber, orderId);
-        return subscriber.stream;
+    const resuming = request.lastEventId !== undefined && position !== undefined;
+    if (resuming) subscriber.hold();
+    this.register(subscriber, orderId);
+    if (resuming) {
+      let missed: LiveEventEntry[] | null = null;
+      try {
+        missed = await this.options.feed.replay(request.lastEventId!, position!);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'could not replay live events after Last-Event-ID; starting from the current state');
       }
+      const replayed = (missed ?? []).flatMap((entry) => this.jobsFor(entry, subscriber, orderId));
+      if (missed === null && (operation.field === 'orderUpdated' || operation.field === 'menuUpdates')) replayed.unshift({ kind: 'current' });
+      subscriber.release(replayed);
+      return subscriber.stream;
     }
     if (operation.field === 'orderUpdated' || operation.field === 'menuUpdates') subscriber.enqueue({ kind: 'current' });
     return subscriber.stream;
@@ -300,15 +333,17 @@ export class LiveSubscriptions {
   }
 
   /** One subscriber's share of an entry it missed (a resuming SSE client). */
-  private deliver(entry: LiveEventEntry, subscriber: Subscriber, orderId: string | undefined): void {
+  private jobsFor(entry: LiveEventEntry, subscriber: Subscriber, orderId: string | undefined): Job[] {
+    const jobs: Job[] = [];
     for (const event of entry.batch.orders) {
       const wanted =
         subscriber.field === 'kitchenUpdates' ||
         (subscriber.field === 'orderUpdated' && event.orderId === orderId) ||
         (subscriber.field === 'myOrderUpdates' && event.userId === subscriber.claims?.viewer.userId);
-      if (wanted) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
+      if (wanted) jobs.push({ kind: 'order', entryId: entry.id, event });
     }
-    if (entry.batch.menu && subscriber.field === 'menuUpdates') subscriber.enqueue({ kind: 'menu', entryId: entry.id });
+    if (entry.batch.menu && subscriber.field === 'menuUpdates') jobs.push({ kind: 'menu', entryId: entry.id });
+    return jobs;
   }
 
   /** A logout or role change ends the subscriptions of the tokens it revokes, within the check interval. */
