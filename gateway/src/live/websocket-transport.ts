@@ -61,7 +61,8 @@ export function serveWebSocket(options: WebSocketTransportOptions): { close(): P
       },
       execute: async (args) => {
         const prepared = args.contextValue as Prepared;
-        return ('once' in prepared ? await prepared.once : { errors: [{ message: 'Not a query' }] }) as ExecutionResult;
+        if (!('once' in prepared)) return { errors: [new GraphQLError('Not a query or mutation')] };
+        return withErrorObjects(await prepared.once);
       },
       subscribe: (args) => {
         const prepared = args.contextValue as Prepared;
@@ -83,16 +84,30 @@ export function serveWebSocket(options: WebSocketTransportOptions): { close(): P
 }
 
 /** The stream's results as graphql-ws reads them; its `return()` (the client completed) ends the subscription. */
-async function* resultsOf(stream: LiveStream, tooSlow: () => boolean): AsyncGenerator<FormattedExecutionResult> {
+async function* resultsOf(stream: LiveStream, tooSlow: () => boolean): AsyncGenerator<ExecutionResult> {
   try {
     for await (const message of stream) {
       if (tooSlow()) {
-        yield { errors: [{ message: 'This client reads its subscription too slowly and was dropped; subscribe again', extensions: { code: 'SERVICE_UNAVAILABLE' } }] };
+        yield { errors: [new GraphQLError('This client reads its subscription too slowly and was dropped; subscribe again', { extensions: { code: 'SERVICE_UNAVAILABLE' } })] };
         return;
       }
-      yield message.result;
+      yield withErrorObjects(message.result);
     }
   } finally {
     stream.cancel();
   }
+}
+
+/**
+ * graphql-ws serializes each error with its `toJSON()`: the already formatted errors (what
+ * Apollo's formatter let through) become GraphQLErrors again, carrying the same fields.
+ */
+function withErrorObjects(result: FormattedExecutionResult): ExecutionResult {
+  if (!result.errors) return result as ExecutionResult;
+  const errors = result.errors.map((formatted) => {
+    const error = new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions });
+    if (formatted.locations) Object.defineProperty(error, 'locations', { value: formatted.locations });
+    return error;
+  });
+  return { ...result, errors } as ExecutionResult;
 }
