@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { RedisConnections } from '@dishpatch/shared/redis';
+import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
+import { GraphQLError, parse, specifiedRules, validate, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { requireSharedSecret } from '@dishpatch/shared/config';
 import { DependencyNotReady, HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
@@ -11,6 +14,10 @@ import { requestGuards } from './guards.js';
 import { operationResolutionPlugin } from './operation-resolution.js';
 import { createGatewayErrorFormatter } from './request-errors.js';
 import { noSubscriptionsRule } from './unserved-operations.js';
+import { liveHttpHandler } from './live/http-transports.js';
+import { LiveEventFeed } from './live/live-event-feed.js';
+import { LiveSubscriptions } from './live/live-subscriptions.js';
+import { serveWebSocket } from './live/websocket-transport.js';
 import { playgroundRoutes } from './playground/playground.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
@@ -90,6 +97,10 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger, subgraphSecret);
     },
   });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+  });
   const guards = requestGuards<GatewayContext>(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -107,6 +118,47 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   });
   await apollo.start();
 
+  // Live updates: the live-events stream, and the tokens of subscribers checked here too
+  // (myOrderUpdates filters by the viewer; expiry and revocation end a running subscription).
+  const redisConnections = new RedisConnections(config.REDIS_URL, logger);
+  const redis = redisConnections.open('commands');
+  const revocations = new SessionRevocationList(redis, redisConnections.open('revocation subscriber'), config.REDIS_PREFIX, logger);
+  const verifier = new TokenVerifier({ jwksUrl: config.AUTH_JWKS_URL, isRevoked: (token) => revocations.isRevoked(token), logger });
+  const feed = new LiveEventFeed({ reader: redisConnections.open('live events reader'), commands: redis, prefix: config.REDIS_PREFIX, logger });
+  void feed.start();
+  const schemaNow = () => {
+    if (!apiSchema) throw new Error('the gateway has no schema yet');
+    return apiSchema;
+  };
+  const eventQueryRules = [...specifiedRules, ...guards.validationRules];
+  const live = new LiveSubscriptions({
+    apollo,
+    feed,
+    verifier,
+    revocations,
+    validate: (query) =>
+      validate(schemaNow(), parse(query, guards.parseOptions), eventQueryRules).map((error) => ({
+        message: error.message,
+        ...(error.locations ? { locations: error.locations } : {}),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      })),
+    limits: { maxSubscriptions: config.GATEWAY_MAX_SUBSCRIPTIONS, queueLimit: config.GATEWAY_SUBSCRIBER_QUEUE_LIMIT },
+    logger,
+  });
+  const executeOnce = async (body: Record<string, unknown>, context: GatewayContext): Promise<FormattedExecutionResult> => {
+    const response = await apollo.executeOperation(
+      {
+        query: typeof body['query'] === 'string' ? body['query'] : '',
+        variables: (body['variables'] ?? undefined) as Record<string, unknown> | undefined,
+        operationName: typeof body['operationName'] === 'string' ? body['operationName'] : undefined,
+      },
+      { contextValue: context },
+    );
+    if (response.body.kind === 'single') return response.body.singleResult as FormattedExecutionResult;
+    return { errors: [new GraphQLError('Incremental delivery is served over multipart HTTP only', { extensions: { code: 'BAD_REQUEST' } }).toJSON()] };
+  };
+  const contextFor = (req: import('node:http').IncomingMessage) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR });
+
   const checks = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphReadinessCheck(url)]),
   );
@@ -119,6 +171,24 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     graphqlPath: GRAPHQL_PATH,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
     routes: { ...probeRoutes, ...playgroundRoutes(GRAPHQL_PATH) },
+    graphqlStreams: liveHttpHandler({
+      live,
+      executeOnce,
+      contextFor,
+      heartbeatMs: config.GATEWAY_HEARTBEAT_MS,
+      maxTokens: config.GATEWAY_MAX_TOKENS,
+    }),
+  });
+  const websocket = serveWebSocket({
+    server: http.server,
+    path: GRAPHQL_PATH,
+    live,
+    schema: schemaNow,
+    executeOnce,
+    contextFor: (req, authorization) => ({ ...contextFor(req), authorization }),
+    maxSubscriptionsPerConnection: config.GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    heartbeatMs: config.GATEWAY_HEARTBEAT_MS,
+    maxTokens: config.GATEWAY_MAX_TOKENS,
   });
   const metricsHttp = new HttpService<GatewayContext>({
     logger,
@@ -133,10 +203,16 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     subgraphUrls,
     close() {
       closing ??= (async () => {
+        // Running subscriptions end first: their open responses would hold http.close().
+        live.close();
+        await websocket.close();
         await http.close();
         await metricsHttp.close();
         await apollo.stop();
         await subgraphFetcher.close();
+        await feed.close();
+        revocations.close();
+        await redisConnections.close();
       })();
       return closing;
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, sharedSecretConfigShape } from '@dishpatch/shared/config';
+import { commonConfigShape, env, loadConfig, sharedSecretConfigShape } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
 
@@ -51,6 +51,25 @@ export const gatewayConfigShape = {
   GATEWAY_SUBGRAPH_KEEPALIVE_MS: env.positiveInt(30_000, 600_000),
   /** A subgraph that sends no answer, or stalls in the middle of one, for this long fails its part of the response. */
   GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000, 600_000),
+
+  // Live updates (subscriptions): events from the worker's relay through Redis.
+  /** Redis holding the live-events stream and the revocation list; the worker's and subgraphs' own. */
+  REDIS_URL: commonConfigShape.REDIS_URL,
+  /** The same prefix as the worker's: the stream is `${REDIS_PREFIX}live:events`. */
+  REDIS_PREFIX: commonConfigShape.REDIS_PREFIX,
+  /** Where the gateway fetches the keys it verifies subscribers' tokens with (myOrderUpdates, expiry, revocation). */
+  AUTH_JWKS_URL: env.url('http://127.0.0.1:4001/.well-known/jwks.json', HTTP),
+  /** Live subscriptions one client connection (a WebSocket; an HTTP stream holds one) may hold at once. */
+  GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION: env.positiveInt(100, 10_000),
+  /** Live subscriptions one gateway process holds at once; the next is refused with SERVICE_UNAVAILABLE. */
+  GATEWAY_MAX_SUBSCRIPTIONS: env.positiveInt(20_000, 1_000_000),
+  /**
+   * Results waiting for one subscriber (events not yet resolved plus answers not yet written):
+   * a client that falls this far behind is dropped rather than buffered without bound.
+   */
+  GATEWAY_SUBSCRIBER_QUEUE_LIMIT: env.positiveInt(100, 100_000),
+  /** How often an idle stream gets a heartbeat (multipart `{}`, an SSE comment, a WebSocket ping). */
+  GATEWAY_HEARTBEAT_MS: env.positiveInt(15_000, 600_000),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

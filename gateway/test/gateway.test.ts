@@ -266,14 +266,14 @@ describe('gateway given requests it cannot serve', () => {
     assert.deepEqual(await right.json(), { data: { menu: [{ id: STUB_DISH.id }] } });
   });
 
-  it('answers a subscription sent as a plain POST with a 400 that says subscriptions are not served here yet, logged below ERROR', async () => {
+  it('answers a subscription sent as a plain POST with a 400 that names the transports that serve it, logged below ERROR', async () => {
     log.lines.length = 0;
-    const response = await gateway.post(JSON.stringify({ query: 'subscription OrderUpdates { orderUpdated { id } }' }));
+    const response = await gateway.post(JSON.stringify({ query: 'subscription OrderUpdates { orderUpdated(id: "4f0c5f8e-8f0e-4a43-9f43-7b6a64a0c001") { id } }' }));
     assert.equal(response.status, 400);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
     assert.equal(body.errors.length, 1);
     assert.equal(body.errors[0]?.extensions['code'], 'GRAPHQL_VALIDATION_FAILED');
-    assert.match(body.errors[0]?.message ?? '', /subscriptions are not served over this transport yet/i);
+    assert.match(body.errors[0]?.message ?? '', /plain JSON request cannot carry a subscription.*multipart\/mixed;subscriptionSpec=1\.0.*text\/event-stream.*WebSocket/i);
     const errorLines = log.lines.filter((line) => Number(line['level']) >= 50);
     assert.deepEqual(errorLines, [], 'nothing logged as an error');
   });

@@ -131,4 +131,15 @@ describe('offline playground in a real browser', () => {
     assert.ok(statSync(screenshot).size > 10_000, 'the screenshot has content');
     assert.deepEqual(foreignRequests, [], 'nothing is fetched from another origin');
   });
+
+  it('runs a subscription (over SSE) and shows its first result, the current menu', async () => {
+    const subscription = 'subscription { menuUpdates { name } }';
+    // The stub's token is no real JWT: the gateway verifies subscribers' tokens itself.
+    await typeInto(page, HEADERS_EDITOR, '{}');
+    await typeInto(page, QUERY_EDITOR, subscription);
+    await waitForQueryToSettle(page, subscription);
+    const result = await runAndReadResult(page, STUB_DISH.name);
+    assert.match(result, /"menuUpdates"/);
+    await page.click('.graphiql-execute-button'); // the same button stops it
+  });
 });

@@ -103,6 +103,15 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(service('gateway').ports, ['4000:4000']);
   });
 
+  it("gives the gateway the worker's Redis and prefix (the live-events stream) and auth's JWKS, and starts it after Redis is healthy", () => {
+    const gateway = service('gateway');
+    const worker = service('worker');
+    assert.equal(gateway.environment?.['REDIS_URL'], worker.environment?.['REDIS_URL']);
+    assert.equal(gateway.environment?.['REDIS_PREFIX'], worker.environment?.['REDIS_PREFIX']);
+    assert.equal(gateway.environment?.['AUTH_JWKS_URL'], service('orders').environment?.['AUTH_JWKS_URL']);
+    assert.deepEqual(gateway.depends_on?.['redis'], { condition: 'service_healthy' });
+  });
+
   it("takes SUBGRAPH_SHARED_SECRET from the deployer's environment, required, for the gateway and both subgraphs only", () => {
     for (const name of ['gateway', 'auth', 'orders']) {
       assert.match(service(name).environment?.['SUBGRAPH_SHARED_SECRET'] ?? '', /^\$\{SUBGRAPH_SHARED_SECRET:\?.+\}$/, name);

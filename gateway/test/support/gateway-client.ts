@@ -41,7 +41,7 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
  * GraphQL at `base`, metrics at `metricsBase`.
  */
 export async function startGateway(environment: Record<string, string>, logger: Logger = testLogger): Promise<RunningGateway> {
-  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', SUBGRAPH_SHARED_SECRET: STUB_SECRET, ...environment });
+  const config = loadGatewayConfig({ LOG_LEVEL: 'silent', SUBGRAPH_SHARED_SECRET: STUB_SECRET, REDIS_PREFIX: `dishpatch-test-gateway-${process.pid}:`, ...environment });
   const app = await buildGateway({ config, logger });
   const port = await app.http.listen(0, '127.0.0.1');
   const metricsPort = await app.metricsHttp.listen(0, '127.0.0.1');

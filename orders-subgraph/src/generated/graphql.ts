@@ -216,6 +216,33 @@ export type QueryOrdersArgs = {
   status?: InputMaybe<OrderStatus>;
 };
 
+/**
+ * Live updates. The gateway serves these itself (over multipart HTTP, SSE and WebSocket), fed by
+ * the live-events stream, and resolves each event's selection as a query (\`order\`, \`menu\`) through
+ * the federation; this subgraph never executes a subscription.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Staff (CHEF, MANAGER): every order that is placed, moves or is cancelled (the kitchen board's feed). */
+  kitchenUpdates: Order;
+  /** Anyone: the menu as it is now, then again each time it changes (a dish added, changed, sold out or removed). */
+  menuUpdates: Array<Dish>;
+  /** Signed-in users: each of the viewer's orders that is placed, moves or is cancelled. */
+  myOrderUpdates: Order;
+  /** The owner or staff. Emits the order, then each change of its status; completes after DONE or CANCELLED. */
+  orderUpdated: Order;
+};
+
+
+/**
+ * Live updates. The gateway serves these itself (over multipart HTTP, SSE and WebSocket), fed by
+ * the live-events stream, and resolves each event's selection as a query (\`order\`, \`menu\`) through
+ * the federation; this subgraph never executes a subscription.
+ */
+export type SubscriptionOrderUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** Only the fields given are changed. */
 export type UpdateDishInput = {
   description?: InputMaybe<Scalars['String']['input']>;
@@ -363,6 +390,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PlaceOrderInput: PlaceOrderInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateDishInput: UpdateDishInput;
   User: ResolverTypeWrapper<UserReference>;
 }>;
@@ -387,6 +415,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   PlaceOrderInput: PlaceOrderInput;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   UpdateDishInput: UpdateDishInput;
   User: UserReference;
 }>;
@@ -470,6 +499,13 @@ export type QueryResolvers<ContextType = OrdersContext, ParentType extends Resol
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  kitchenUpdates?: SubscriptionResolver<ResolversTypes['Order'], "kitchenUpdates", ParentType, ContextType>;
+  menuUpdates?: SubscriptionResolver<Array<ResolversTypes['Dish']>, "menuUpdates", ParentType, ContextType>;
+  myOrderUpdates?: SubscriptionResolver<ResolversTypes['Order'], "myOrderUpdates", ParentType, ContextType>;
+  orderUpdated?: SubscriptionResolver<ResolversTypes['Order'], "orderUpdated", ParentType, ContextType, RequireFields<SubscriptionOrderUpdatedArgs, 'id'>>;
+}>;
+
 export type UserResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -488,6 +524,7 @@ export type Resolvers<ContextType = OrdersContext> = ResolversObject<{
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -25,7 +25,23 @@ type GraphQLEndpoint<TContext extends BaseContext> =
     }
   | { apollo?: undefined; context?: undefined };
 
+/** A GraphQL request as read from HTTP: the method, the parsed body (POST) and the query string. */
+export interface GraphQLHttpRequest {
+  method: string;
+  body: unknown;
+  search: string;
+}
+
+/**
+ * Gets the first look at each GraphQL request, after its body is read: answers it itself
+ * (streams such as subscriptions over multipart or SSE) and returns true, or returns false to
+ * leave it to Apollo.
+ */
+export type GraphQLStreamHandler = (req: IncomingMessage, res: ServerResponse, request: GraphQLHttpRequest) => Promise<boolean>;
+
 export type HttpServiceOptions<TContext extends BaseContext> = GraphQLEndpoint<TContext> & {
+  /** The gateway's live transports; none by default. */
+  graphqlStreams?: GraphQLStreamHandler;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Keyed by `METHOD /path`, e.g. `GET /health`. */
@@ -189,6 +205,7 @@ export class HttpService<TContext extends BaseContext> {
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const body = method === 'POST' ? parseJsonBody(await readBody(req, this.maxBodyBytes), req.headers['content-type']) : undefined;
+    if (this.options.graphqlStreams && (await this.options.graphqlStreams(req, res, { method, body, search: url.search }))) return;
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

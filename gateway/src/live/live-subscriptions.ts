@@ -1,0 +1,374 @@
+import type { ApolloServer } from '@apollo/server';
+import type { LiveEventEntry, LiveOrderEvent } from '@dishpatch/orders-core/live-events';
+import type { Logger } from '@dishpatch/shared/observability';
+import type { SessionRevocationList, TokenVerifier, Viewer } from '@dishpatch/shared/tokens';
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { compareIds, type LiveEventFeed } from './live-event-feed.js';
+import { LiveStream, type LiveMessage } from './live-stream.js';
+import { EVENT_ORDER_VARIABLE, STATUS_PROBE_ALIAS, subscribedOrderId, type LiveOperation } from './subscription-operation.js';
+
+export interface LiveSubscriptionLimits {
+  /** Live subscriptions this process holds at once. */
+  maxSubscriptions: number;
+  /** Results one subscriber may have waiting (events to resolve plus answers unread). */
+  queueLimit: number;
+}
+
+export interface LiveSubscriptionsOptions {
+  apollo: ApolloServer<GatewayContext>;
+  feed: LiveEventFeed;
+  verifier: TokenVerifier;
+  revocations: SessionRevocationList;
+  /** Validates an event query against the API schema with the gateway's guards; empty when it is fine. */
+  validate: (query: string) => readonly GraphQLFormattedError[];
+  limits: LiveSubscriptionLimits;
+  logger: Logger;
+  /** How often running subscriptions are checked against the revocation list. Default 500 ms. */
+  revocationCheckMs?: number;
+}
+
+export interface LiveRequest {
+  operation: LiveOperation;
+  variables: Record<string, unknown>;
+  /** The subscriber's request context (Authorization, request id, address), used for every event's query. */
+  context: GatewayContext;
+  /** An SSE client's Last-Event-ID: events after it are replayed before news. */
+  lastEventId?: string;
+}
+
+const FINAL_STATUSES = new Set(['DONE', 'CANCELLED']);
+const ENDING_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
+/** A subgraph answering SERVICE_UNAVAILABLE for an event is asked again this often, this many times (~30 s). */
+const UNAVAILABLE_RETRY_MS = 500;
+const UNAVAILABLE_RETRIES = 60;
+
+function failure(code: string, message: string): FormattedExecutionResult {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+interface TokenClaims {
+  viewer: Viewer;
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+/** A token's `iat` and `exp`, read after TokenVerifier has verified it. */
+function claimsOf(authorization: string, viewer: Viewer): TokenClaims {
+  const token = authorization.replace(/^Bearer\s+/i, '').trim();
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat: number; exp: number };
+  return { viewer, issuedAtMs: payload.iat * 1000, expiresAtMs: payload.exp * 1000 };
+}
+
+/** The work one subscriber waits for: the current state, or an event from the stream. */
+type Job = { kind: 'current' } | { kind: 'order'; entryId: string; event: LiveOrderEvent } | { kind: 'menu'; entryId: string };
+
+/**
+ * One running subscription: its rights, its queue of events to resolve, its results. Events are
+ * resolved one at a time, so they reach the client in stream order (commit order per order).
+ */
+class Subscriber {
+  readonly stream = new LiveStream();
+  private readonly jobs: Job[] = [];
+  private working = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly request: LiveRequest,
+    readonly claims: TokenClaims | undefined,
+    private readonly engine: LiveSubscriptions,
+  ) {
+    if (claims) {
+      const delay = Math.max(0, claims.expiresAtMs - Date.now());
+      // setTimeout's longest delay is ~24.8 days; a token lives minutes.
+      this.expiryTimer = setTimeout(() => this.fail('UNAUTHENTICATED', 'Access token expired: refresh it and subscribe again'), Math.min(delay, 2 ** 31 - 1));
+      this.stream.onEnd(() => clearTimeout(this.expiryTimer));
+    }
+  }
+
+  get field() {
+    return this.request.operation.field;
+  }
+
+  /** While set, news waits here: a resuming client's replay goes first, so its events stay in stream order. */
+  private held: Job[] | undefined;
+
+  hold(): void {
+    this.held = [];
+  }
+
+  /** Queues the replayed jobs, then the news held meanwhile (less what the replay already had). */
+  release(replayed: Job[]): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    const lastReplayed = replayed.at(-1);
+    // A replay is as long as what was missed (bounded by the feed's replay cap), not by the queue limit.
+    this.jobs.push(...replayed);
+    if (!this.working && this.jobs.length > 0) void this.work();
+    for (const job of held) {
+      if (lastReplayed && lastReplayed.kind !== 'current' && job.kind !== 'current' && compareIds(job.entryId, lastReplayed.entryId) <= 0) continue;
+      this.enqueue(job);
+    }
+  }
+
+  /** Queues a job; a subscriber this far behind is dropped rather than buffered without bound. */
+  enqueue(job: Job): void {
+    if (this.stream.isEnded) return;
+    if (this.held) {
+      if (this.held.length >= this.engine.limits.queueLimit) this.fail('SERVICE_UNAVAILABLE', 'This client reads its subscription too slowly and was dropped; subscribe again');
+      else this.held.push(job);
+      return;
+    }
+    if (this.jobs.length + this.stream.size >= this.engine.limits.queueLimit) {
+      this.fail('SERVICE_UNAVAILABLE', 'This client reads its subscription too slowly and was dropped; subscribe again');
+      return;
+    }
+    this.jobs.push(job);
+    if (!this.working) void this.work();
+  }
+
+  fail(code: string, message: string): void {
+    this.stream.end({ result: failure(code, message) });
+  }
+
+  private async work(): Promise<void> {
+    this.working = true;
+    try {
+      while (!this.stream.isEnded) {
+        const job = this.jobs.shift();
+        if (!job) break;
+        await this.resolve(job);
+      }
+    } catch (error) {
+      this.engine.logger.error({ err: error }, 'a live subscription failed');
+      this.fail('INTERNAL_SERVER_ERROR', 'Internal server error');
+    } finally {
+      this.working = false;
+    }
+  }
+
+  private async resolve(job: Job): Promise<void> {
+    const { operation, variables } = this.request;
+    const eventVariables = job.kind === 'order' && operation.field !== 'orderUpdated' ? { ...variables, [EVENT_ORDER_VARIABLE]: job.event.orderId } : variables;
+    const entryId = job.kind === 'current' ? undefined : job.entryId;
+    let result: FormattedExecutionResult;
+    let value: unknown;
+    for (let attempt = 1; ; attempt += 1) {
+      result = await this.engine.execute(operation.query, eventVariables, this.request.context, entryId);
+      if (this.stream.isEnded) return;
+      value = (result.data as Record<string, unknown> | null | undefined)?.[operation.responseKey];
+      const unavailable = result.errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE');
+      // A subgraph restarting must not cost a connected client its event: ask again for a while.
+      if (value !== null && value !== undefined || !unavailable || attempt >= UNAVAILABLE_RETRIES) break;
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, UNAVAILABLE_RETRY_MS));
+      if (this.stream.isEnded) return;
+    }
+    if (value === null || value === undefined) {
+      const codes = new Set(result.errors?.map((error) => String(error.extensions?.['code'])));
+      const ends = operation.field === 'orderUpdated' || operation.field === 'menuUpdates' || [...codes].some((code) => ENDING_CODES.has(code) || code === 'SERVICE_UNAVAILABLE');
+      if (!ends) {
+        // A feed's order this viewer may not see after all (e.g. NOT_FOUND): nothing to show.
+        this.engine.logger.debug({ errors: result.errors, entryId }, 'a live event resolved to nothing for this subscriber');
+        return;
+      }
+      // The order is not the viewer's (NOT_FOUND), a bad id, rights lost, or a subgraph down too long.
+      const errors = result.errors?.length ? result.errors : [{ message: `No order with id ${subscribedOrderId(operation, variables) ?? ''}`, extensions: { code: 'NOT_FOUND' } }];
+      this.stream.end({ result: { errors }, eventId: entryId });
+      return;
+    }
+    const data = result.data as Record<string, unknown>;
+    let status: unknown;
+    if (operation.field !== 'menuUpdates' && typeof value === 'object') {
+      const order = value as Record<string, unknown>;
+      status = order[STATUS_PROBE_ALIAS];
+      delete order[STATUS_PROBE_ALIAS];
+    }
+    const message: LiveMessage = { result: result.errors ? { data, errors: result.errors } : { data }, eventId: entryId };
+    if (operation.field === 'orderUpdated' && FINAL_STATUSES.has(String(status))) this.stream.end(message);
+    else this.stream.push(message);
+  }
+}
+
+/**
+ * Runs the gateway's subscriptions: one listener on the live-event feed fans each entry out by
+ * order id (orderUpdated), user id (myOrderUpdates), to the kitchen and to menu subscribers,
+ * and each event's selection is resolved through the federation as the query `order(id)` or
+ * `menu`, with the subscriber's own context, so the gateway's guards, query plans and the
+ * subgraphs' per-field rights apply to every event exactly as to a query.
+ */
+export class LiveSubscriptions {
+  readonly logger: Logger;
+  readonly limits: LiveSubscriptionLimits;
+  private readonly all = new Set<Subscriber>();
+  private readonly byOrder = new Map<string, Set<Subscriber>>();
+  private readonly byUser = new Map<string, Set<Subscriber>>();
+  private readonly kitchen = new Set<Subscriber>();
+  private readonly menu = new Set<Subscriber>();
+  /** Identical event queries in flight: the same entry, query, variables and Authorization share one execution. */
+  private readonly inflight = new Map<string, Promise<FormattedExecutionResult>>();
+  private readonly stopListening: () => void;
+  private readonly revocationTimer: NodeJS.Timeout;
+
+  constructor(private readonly options: LiveSubscriptionsOptions) {
+    this.logger = options.logger;
+    this.limits = options.limits;
+    this.stopListening = options.feed.listen((entry) => this.dispatch(entry));
+    this.revocationTimer = setInterval(() => void this.checkRevocations(), options.revocationCheckMs ?? 500);
+    this.revocationTimer.unref();
+  }
+
+  get count(): number {
+    return this.all.size;
+  }
+
+  /**
+   * Starts a subscription: checks the token and the field's rights, validates the event query,
+   * registers it before anything is read (so no event after "now" is missed), then queues the
+   * current state (orderUpdated, menuUpdates) or the replay after `lastEventId`. A refusal is a
+   * stream of one error that ends at once.
+   */
+  async subscribe(request: LiveRequest): Promise<LiveStream> {
+    const refused = (code: string, message: string) => {
+      const stream = new LiveStream();
+      stream.end({ result: failure(code, message) });
+      return stream;
+    };
+    if (this.all.size >= this.limits.maxSubscriptions) return refused('SERVICE_UNAVAILABLE', 'This gateway holds as many subscriptions as it may; try again later');
+    const { operation, context } = request;
+    const validationErrors = this.options.validate(operation.query);
+    if (validationErrors.length > 0) {
+      const stream = new LiveStream();
+      stream.end({ result: { errors: [...validationErrors] } });
+      return stream;
+    }
+    const authentication = await this.options.verifier.authenticate(context.authorization);
+    if (authentication.unavailableService) return refused('SERVICE_UNAVAILABLE', authentication.problem ?? 'Could not verify the session, try again');
+    if (authentication.problem) return refused('UNAUTHENTICATED', authentication.problem);
+    const viewer = authentication.viewer;
+    if ((operation.field === 'myOrderUpdates' || operation.field === 'kitchenUpdates') && !viewer) {
+      return refused('UNAUTHENTICATED', `Sign in to subscribe to ${operation.field}`);
+    }
+    if (operation.field === 'kitchenUpdates' && viewer?.role !== 'CHEF' && viewer?.role !== 'MANAGER') {
+      return refused('FORBIDDEN', 'kitchenUpdates is for staff (CHEF, MANAGER) only');
+    }
+    const orderId = subscribedOrderId(operation, request.variables);
+    const subscriber = new Subscriber(request, viewer && context.authorization ? claimsOf(context.authorization, viewer) : undefined, this);
+    const position = this.options.feed.position;
+    const resuming = request.lastEventId !== undefined && position !== undefined;
+    if (resuming) subscriber.hold();
+    this.register(subscriber, orderId);
+    if (resuming) {
+      let missed: LiveEventEntry[] | null = null;
+      try {
+        missed = await this.options.feed.replay(request.lastEventId!, position!);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'could not replay live events after Last-Event-ID; starting from the current state');
+      }
+      const replayed = (missed ?? []).flatMap((entry) => this.jobsFor(entry, subscriber, orderId));
+      if (missed === null && (operation.field === 'orderUpdated' || operation.field === 'menuUpdates')) replayed.unshift({ kind: 'current' });
+      subscriber.release(replayed);
+      return subscriber.stream;
+    }
+    if (operation.field === 'orderUpdated' || operation.field === 'menuUpdates') subscriber.enqueue({ kind: 'current' });
+    return subscriber.stream;
+  }
+
+  /** Runs one event query through the gateway's own Apollo server, shared with identical ones in flight. */
+  execute(query: string, variables: Record<string, unknown>, context: GatewayContext, entryId: string | undefined): Promise<FormattedExecutionResult> {
+    const key = entryId === undefined ? undefined : `${entryId}\n${context.authorization ?? ''}\n${JSON.stringify(variables)}\n${query}`;
+    const shared = key === undefined ? undefined : this.inflight.get(key);
+    if (shared) return shared.then(copyResult);
+    const running = this.options.apollo.executeOperation({ query, variables }, { contextValue: { ...context } }).then((response) => {
+      if (response.body.kind !== 'single') return failure('INTERNAL_SERVER_ERROR', 'Internal server error');
+      return response.body.singleResult as FormattedExecutionResult;
+    });
+    if (key !== undefined) {
+      this.inflight.set(key, running);
+      const forget = () => this.inflight.delete(key);
+      running.then(forget, forget);
+    }
+    return running.then(copyResult);
+  }
+
+  private register(subscriber: Subscriber, orderId: string | undefined): void {
+    this.all.add(subscriber);
+    const index = this.indexOf(subscriber, orderId);
+    index.add(subscriber);
+    subscriber.stream.onEnd(() => {
+      this.all.delete(subscriber);
+      index.delete(subscriber);
+      if (index.size === 0) {
+        if (orderId !== undefined && this.byOrder.get(orderId) === index) this.byOrder.delete(orderId);
+        const userId = subscriber.claims?.viewer.userId;
+        if (userId !== undefined && this.byUser.get(userId) === index) this.byUser.delete(userId);
+      }
+    });
+  }
+
+  private indexOf(subscriber: Subscriber, orderId: string | undefined): Set<Subscriber> {
+    const keyed = (map: Map<string, Set<Subscriber>>, key: string) => {
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      return set;
+    };
+    switch (subscriber.field) {
+      case 'orderUpdated':
+        return keyed(this.byOrder, orderId ?? '');
+      case 'myOrderUpdates':
+        return keyed(this.byUser, subscriber.claims!.viewer.userId);
+      case 'kitchenUpdates':
+        return this.kitchen;
+      case 'menuUpdates':
+        return this.menu;
+    }
+  }
+
+  private dispatch(entry: LiveEventEntry): void {
+    for (const event of entry.batch.orders) {
+      for (const subscriber of this.byOrder.get(event.orderId) ?? []) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
+      for (const subscriber of this.byUser.get(event.userId) ?? []) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
+      for (const subscriber of this.kitchen) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
+    }
+    if (entry.batch.menu) for (const subscriber of this.menu) subscriber.enqueue({ kind: 'menu', entryId: entry.id });
+  }
+
+  /** One subscriber's share of an entry it missed (a resuming SSE client). */
+  private jobsFor(entry: LiveEventEntry, subscriber: Subscriber, orderId: string | undefined): Job[] {
+    const jobs: Job[] = [];
+    for (const event of entry.batch.orders) {
+      const wanted =
+        subscriber.field === 'kitchenUpdates' ||
+        (subscriber.field === 'orderUpdated' && event.orderId === orderId) ||
+        (subscriber.field === 'myOrderUpdates' && event.userId === subscriber.claims?.viewer.userId);
+      if (wanted) jobs.push({ kind: 'order', entryId: entry.id, event });
+    }
+    if (entry.batch.menu && subscriber.field === 'menuUpdates') jobs.push({ kind: 'menu', entryId: entry.id });
+    return jobs;
+  }
+
+  /** A logout or role change ends the subscriptions of the tokens it revokes, within the check interval. */
+  private async checkRevocations(): Promise<void> {
+    for (const subscriber of this.all) {
+      const claims = subscriber.claims;
+      if (!claims) continue;
+      try {
+        const revoked = await this.options.revocations.isRevoked({ sessionId: claims.viewer.sessionId, userId: claims.viewer.userId, issuedAtMs: claims.issuedAtMs });
+        if (revoked) subscriber.fail('UNAUTHENTICATED', 'Session has been signed out: sign in and subscribe again');
+      } catch (error) {
+        // Redis unreachable: the next event's query fails closed in the subgraphs; keep the stream.
+        this.logger.debug({ err: error }, 'revocation check for a subscription failed');
+      }
+    }
+  }
+
+  /** Ends every subscription (the gateway is shutting down) and stops listening. */
+  close(): void {
+    clearInterval(this.revocationTimer);
+    this.stopListening();
+    for (const subscriber of [...this.all]) subscriber.stream.end();
+  }
+}
+
+function copyResult(result: FormattedExecutionResult): FormattedExecutionResult {
+  return structuredClone(result);
+}
