@@ -12,6 +12,8 @@ import { WorkerMetrics } from './worker-metrics.js';
 
 /** Finished ticks kept in Redis for inspection; older ones are dropped so the queue never grows. */
 const KEPT_FINISHED_TICKS = 100;
+/** How long one of the live-events relay's Redis commands (an XADD of a batch) may take. */
+const LIVE_EVENTS_COMMAND_TIMEOUT_MS = 2000;
 /** How long closing may wait on Redis (to record the last tick, to quit) before going on without it. */
 const WORKER_CLOSE_TIMEOUT_MS = 5000;
 
@@ -78,10 +80,12 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
 
   // Every worker runs a relay; one holds the lock and publishes, the others stand by
   // (orders-core/src/live-events/live-events-relay.ts). It has its own database connection and
-  // a Redis connection of its own, so BullMQ's blocking commands never delay an event.
+  // a Redis connection of its own, so BullMQ's blocking commands never delay an event. Its
+  // commands have a deadline: a round never waits on a Redis that is gone (it fails, publishes
+  // nothing and is tried again), so closing never leaves the relay's database connection behind.
   const liveEvents = new LiveEventsRelay({
     databaseUrl: config.ORDERS_DATABASE_URL,
-    redis: redisConnections.open('live-events'),
+    redis: redisConnections.open('live-events', { commandTimeout: LIVE_EVENTS_COMMAND_TIMEOUT_MS }),
     prefix: config.REDIS_PREFIX,
     logger,
     pollMs: config.LIVE_EVENTS_POLL_MS,
