@@ -9,13 +9,11 @@
  * Redis prefix on the machine's PostgreSQL and Redis, removed at the end. Not a test.
  */
 import { readFileSync } from 'node:fs';
-import { generateSharedSecret } from '@dishpatch/shared/http';
-import { createTestDatabase, createTestRedis } from '@dishpatch/shared/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
-import { findFreePort } from '../../scripts/lib/ports.js';
-import { REPO_ROOT, ServiceProcess } from '../../scripts/lib/service-process.js';
+import { REPO_ROOT } from '../../scripts/lib/service-process.js';
+import { createSystem } from '../../system-tests/test/support/system.js';
 import { execFileSync } from 'node:child_process';
 
 const SIZES = (process.env['BENCH_LIVE_SIZES'] ?? '1000').split(',').map((size) => Number(size.trim()));
@@ -53,46 +51,18 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function measure(size: number): Promise<Figures> {
-  const [authDb, ordersDb] = [await createTestDatabase('bench_live_auth'), await createTestDatabase('bench_live_orders')];
-  const redis = createTestRedis('bench-live');
-  const ports = { gateway: await findFreePort(), metrics: await findFreePort(), auth: await findFreePort(), orders: await findFreePort(), worker: await findFreePort() };
   // Orders wait long enough for every subscriber to be in place before the tick moves them.
   const stageSeconds = Math.max(20, Math.ceil(size / 250));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const system = await createSystem('bench-live', {
     LOG_LEVEL: 'warn',
-    AUTH_DATABASE_URL: authDb.url,
-    ORDERS_DATABASE_URL: ordersDb.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    GATEWAY_PORT: String(ports.gateway),
-    GATEWAY_METRICS_PORT: String(ports.metrics),
-    AUTH_PORT: String(ports.auth),
-    ORDERS_PORT: String(ports.orders),
-    WORKER_PORT: String(ports.worker),
-    AUTH_JWKS_URL: `http://127.0.0.1:${ports.auth}/.well-known/jwks.json`,
-    AUTH_SUBGRAPH_URL: `http://127.0.0.1:${ports.auth}/graphql`,
-    ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ports.orders}/graphql`,
-    AUTH_DATA_DIR: `/tmp/dishpatch-bench-live-auth-${process.pid}`,
-    BCRYPT_ROUNDS: '4',
-    BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-    SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
     ORDER_TICK_MS: '250',
     ORDER_STAGE_SECONDS: String(stageSeconds),
     GATEWAY_MAX_SUBSCRIPTIONS: String(size * 2),
-  };
-  const service = (name: string, workspace: string, port: number) =>
-    new ServiceProcess({ name, workspace, env, readyUrl: `http://127.0.0.1:${port}/ready`, color: 'cyan', nameWidth: 8, output: 'silent' });
-  const services = [service('auth', 'auth-subgraph', ports.auth), service('orders', 'orders-subgraph', ports.orders), service('gateway', 'gateway', ports.gateway)];
+  });
+  const { env, ports, graphqlUrl: url } = system;
   const clients: Client[] = [];
   try {
-    for (const running of services) running.start();
-    await services[1]!.waitUntilReady(120_000);
-    const worker = service('worker', 'worker', ports.worker);
-    services.push(worker);
-    worker.start();
-    await Promise.all(services.map((running) => running.waitUntilReady(120_000)));
-    const url = `http://127.0.0.1:${ports.gateway}/graphql`;
+    await system.start();
     const { register } = await requestGraphQL<{ register: { accessToken: string } }>(url, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
       variables: { input: { username: 'bench_live', email: 'bench.live@example.com', password: 'correct horse battery' } },
     });
@@ -113,14 +83,14 @@ async function measure(size: number): Promise<Figures> {
       orderIds.push(placeOrder.id);
     }
     await sleep(1000);
-    const gatewayPid = services[2]!.pid!;
+    const gatewayPid = system.services.get('gateway')!.pid!;
     const rssBefore = rssBytes(gatewayPid);
     const latencies: number[] = [];
     let delivered = 0;
     let initial = 0;
     const started = Date.now();
     for (let connection = 0; connection < size / SUBSCRIPTIONS_PER_CONNECTION; connection += 1) {
-      const client = createClient({ url: `ws://127.0.0.1:${ports.gateway}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${register.accessToken}` }, retryAttempts: 0, lazy: false });
+      const client = createClient({ url: `ws://127.0.0.1:${ports['gateway']}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${register.accessToken}` }, retryAttempts: 0, lazy: false });
       clients.push(client);
       for (let slot = 0; slot < SUBSCRIPTIONS_PER_CONNECTION; slot += 1) {
         const orderId = orderIds[(connection * SUBSCRIPTIONS_PER_CONNECTION + slot) % orderIds.length]!;
@@ -169,10 +139,7 @@ async function measure(size: number): Promise<Figures> {
     };
   } finally {
     for (const client of clients) await client.dispose();
-    await Promise.all(services.map((running) => running.stop(10_000)));
-    await authDb.drop();
-    await ordersDb.drop();
-    await redis.cleanup();
+    await system.stop();
   }
 }
 

@@ -5,17 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateSharedSecret } from '@dishpatch/shared/http';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { GraphQLRequestError, requestGraphQL } from '../../scripts/lib/graphql-client.js';
-import { findFreePort } from '../../scripts/lib/ports.js';
-import { REPO_ROOT, ServiceProcess } from '../../scripts/lib/service-process.js';
+import { REPO_ROOT, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { createSystem, type TestSystem } from './support/system.js';
 
-const READY_TIMEOUT_MS = 120_000;
 const MAX_LOGIN_FAILURES_PER_ADDRESS = 5;
 const example = (name: string) => readFileSync(resolve(REPO_ROOT, 'examples', `${name}.graphql`), 'utf8');
 
@@ -49,73 +45,28 @@ async function createManager(env: NodeJS.ProcessEnv, email: string, password: st
 }
 
 describe('the federation end to end, through the gateway only', () => {
-  let authDb: TestDatabase;
-  let ordersDb: TestDatabase;
-  let redis: TestRedis;
-  let authDataDir: string;
+  let system: TestSystem;
   let env: NodeJS.ProcessEnv;
   let graphqlUrl = '';
   let gatewayBase = '';
   let gatewayMetricsBase = '';
-  const services = new Map<string, ServiceProcess>();
+  let services: Map<string, ServiceProcess>;
 
   before(async () => {
-    authDb = await createTestDatabase('e2e_auth');
-    ordersDb = await createTestDatabase('e2e_orders');
-    redis = createTestRedis('e2e');
-    authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-e2e-auth-'));
-    const [gatewayPort, authPort, ordersPort, workerPort, metricsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
-    gatewayMetricsBase = `http://127.0.0.1:${metricsPort}`;
-    env = {
-      ...process.env,
+    system = await createSystem('e2e', {
       // info, so that the request-id test below can find a subgraph's line for one request.
       LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'info',
-      AUTH_DATABASE_URL: authDb.url,
-      ORDERS_DATABASE_URL: ordersDb.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: redis.prefix,
-      GATEWAY_PORT: String(gatewayPort),
-      GATEWAY_METRICS_PORT: String(metricsPort),
-      AUTH_PORT: String(authPort),
-      ORDERS_PORT: String(ordersPort),
-      WORKER_PORT: String(workerPort),
-      AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
-      AUTH_SUBGRAPH_URL: `http://127.0.0.1:${authPort}/graphql`,
-      ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
-      AUTH_DATA_DIR: authDataDir,
-      BCRYPT_ROUNDS: '4',
-      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
       LOGIN_MAX_FAILURES_PER_ADDRESS: String(MAX_LOGIN_FAILURES_PER_ADDRESS),
       ORDER_TICK_MS: '200',
       ORDER_STAGE_SECONDS: '1',
-    };
-    const output = process.env['TEST_LOG_LEVEL'] ? 'prefixed' : 'silent';
-    for (const [name, workspace, port] of [
-      ['auth', 'auth-subgraph', authPort],
-      ['orders', 'orders-subgraph', ordersPort],
-      ['worker', 'worker', workerPort],
-      ['gateway', 'gateway', gatewayPort],
-    ] as const) {
-      services.set(name, new ServiceProcess({ name, workspace, env, readyUrl: `http://127.0.0.1:${port}/ready`, color: 'cyan', nameWidth: 8, output }));
-    }
-    services.get('auth')!.start();
-    services.get('orders')!.start();
-    services.get('gateway')!.start();
-    // The worker reads tables the orders subgraph's migrations create.
-    await services.get('orders')!.waitUntilReady(READY_TIMEOUT_MS);
-    services.get('worker')!.start();
-    await Promise.all([...services.values()].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
-    gatewayBase = `http://127.0.0.1:${gatewayPort}`;
-    graphqlUrl = `${gatewayBase}/graphql`;
+    });
+    ({ env, services, gatewayBase, graphqlUrl } = system);
+    gatewayMetricsBase = `http://127.0.0.1:${system.ports['metrics']}`;
+    await system.start();
   });
 
   after(async () => {
-    await Promise.all([...services.values()].map((service) => service.stop(10_000)));
-    await authDb?.drop();
-    await ordersDb?.drop();
-    await redis?.cleanup();
-    if (authDataDir) rmSync(authDataDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   const customer = { username: 'ada_e2e', email: 'ada.e2e@example.com', password: 'correct horse battery' };
@@ -252,7 +203,7 @@ describe('the federation end to end, through the gateway only', () => {
       variables: { input: { items: [{ dishId: dishIds[1], quantity: 1 }] } },
     });
     deletedCustomerOrderId = placed.placeOrder.id;
-    execFileSync('psql', [authDb.url, '-v', 'ON_ERROR_STOP=1', '-c', `DELETE FROM users WHERE id = '${registered.register.user.id}'`], { stdio: 'pipe' });
+    execFileSync('psql', [system.authDb.url, '-v', 'ON_ERROR_STOP=1', '-c', `DELETE FROM users WHERE id = '${registered.register.user.id}'`], { stdio: 'pipe' });
 
     const response = await fetch(graphqlUrl, {
       method: 'POST',

@@ -9,18 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
-import { generateSharedSecret } from '@dishpatch/shared/http';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
-import { findFreePort } from '../../scripts/lib/ports.js';
-import { ServiceProcess } from '../../scripts/lib/service-process.js';
+import { createSystem, type TestSystem } from './support/system.js';
 
-const READY_TIMEOUT_MS = 120_000;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261130);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3000);
 
@@ -467,38 +460,11 @@ function documentOf(operation: Operation, request: Request, kinds: Map<string, n
 // ------------------------------------------------------------------------------ the test
 
 describe('hostile input, generated, to every input of the contract through the real gateway', () => {
-  let authDb: TestDatabase;
-  let ordersDb: TestDatabase;
-  let redis: TestRedis;
-  let authDataDir: string;
+  let system: TestSystem;
   let graphqlUrl = '';
-  const services = new Map<string, ServiceProcess>();
 
   before(async () => {
-    authDb = await createTestDatabase('fuzz_auth');
-    ordersDb = await createTestDatabase('fuzz_orders');
-    redis = createTestRedis('fuzz');
-    authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-fuzz-auth-'));
-    const [gatewayPort, authPort, ordersPort, workerPort, metricsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
-      AUTH_DATABASE_URL: authDb.url,
-      ORDERS_DATABASE_URL: ordersDb.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: redis.prefix,
-      GATEWAY_PORT: String(gatewayPort),
-      GATEWAY_METRICS_PORT: String(metricsPort),
-      AUTH_PORT: String(authPort),
-      ORDERS_PORT: String(ordersPort),
-      WORKER_PORT: String(workerPort),
-      AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
-      AUTH_SUBGRAPH_URL: `http://127.0.0.1:${authPort}/graphql`,
-      ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
-      AUTH_DATA_DIR: authDataDir,
-      BCRYPT_ROUNDS: '4',
-      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
+    system = await createSystem('fuzz', {
       // Every request comes from 127.0.0.1: limits this low would answer RATE_LIMITED before
       // any input is looked at. RATE_LIMITED itself is a contract code and allowed.
       REGISTRATION_MAX_PER_ADDRESS: '1000000',
@@ -506,31 +472,13 @@ describe('hostile input, generated, to every input of the contract through the r
       LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: '1000',
       ORDER_TICK_MS: '500',
       ORDER_STAGE_SECONDS: '2',
-    };
-    const output = process.env['TEST_LOG_LEVEL'] ? 'prefixed' : 'silent';
-    for (const [name, workspace, port] of [
-      ['auth', 'auth-subgraph', authPort],
-      ['orders', 'orders-subgraph', ordersPort],
-      ['worker', 'worker', workerPort],
-      ['gateway', 'gateway', gatewayPort],
-    ] as const) {
-      services.set(name, new ServiceProcess({ name, workspace, env, readyUrl: `http://127.0.0.1:${port}/ready`, color: 'magenta', nameWidth: 8, output }));
-    }
-    services.get('auth')!.start();
-    services.get('orders')!.start();
-    services.get('gateway')!.start();
-    await services.get('orders')!.waitUntilReady(READY_TIMEOUT_MS);
-    services.get('worker')!.start();
-    await Promise.all([...services.values()].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
-    graphqlUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+    });
+    await system.start();
+    graphqlUrl = system.graphqlUrl;
   });
 
   after(async () => {
-    await Promise.all([...services.values()].map((service) => service.stop(10_000)));
-    await authDb?.drop();
-    await ordersDb?.drop();
-    await redis?.cleanup();
-    if (authDataDir) rmSync(authDataDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   async function post(body: unknown, token?: string): Promise<{ status: number; text: string }> {
@@ -577,7 +525,7 @@ describe('hostile input, generated, to every input of the contract through the r
       userIds[name] = data.register.user.id;
     }
     // The first manager is made as create-manager makes one: straight in the auth database.
-    const client = new pg.Client({ connectionString: authDb.url });
+    const client = new pg.Client({ connectionString: system.authDb.url });
     await client.connect();
     try {
       await client.query(`UPDATE users SET role = 'MANAGER' WHERE id = $1`, [userIds['manager']]);

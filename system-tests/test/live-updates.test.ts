@@ -5,22 +5,17 @@
  * revoked token, and kill -9 of the orders subgraph and of the worker while clients listen.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
-import { generateSharedSecret } from '@dishpatch/shared/http';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
-import { REPO_ROOT, ServiceProcess } from '../../scripts/lib/service-process.js';
+import { REPO_ROOT } from '../../scripts/lib/service-process.js';
+import { READY_TIMEOUT_MS, createSystem, type TestSystem } from './support/system.js';
 
-const READY_TIMEOUT_MS = 120_000;
 const STAGE_SECONDS = 2;
 const ORDER_FIELDS = 'id status customer { username }';
 
@@ -89,22 +84,13 @@ function wsSubscribe(client: WsClient, query: string, variables: Record<string, 
 }
 
 describe('live updates through the gateway: three transports, rights, kill -9, two gateways', () => {
-  let authDb: TestDatabase;
-  let ordersDb: TestDatabase;
-  let redis: TestRedis;
-  let authDataDir: string;
-  let env: NodeJS.ProcessEnv;
-  const services = new Map<string, ServiceProcess>();
+  let system: TestSystem;
   const urls = { gateway: '', gateway2: '', ws: '', ws2: '' };
-  const ports: Record<string, number> = {};
   const wsClients: WsClient[] = [];
   let customerToken = '';
   let strangerToken = '';
   let managerToken = '';
   let dishId = '';
-
-  const service = (name: string, workspace: string, port: number, extraEnv: NodeJS.ProcessEnv = {}) =>
-    new ServiceProcess({ name, workspace, env: { ...env, ...extraEnv }, readyUrl: `http://127.0.0.1:${port}/ready`, color: 'cyan', nameWidth: 8, output: process.env['TEST_LOG_LEVEL'] ? 'prefixed' : 'silent' });
 
   const placeOrder = async (token: string) => {
     const data = await requestGraphQL<{ placeOrder: { id: string } }>(urls.gateway, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
@@ -120,44 +106,12 @@ describe('live updates through the gateway: three transports, rights, kill -9, t
   };
 
   before(async () => {
-    authDb = await createTestDatabase('live_auth');
-    ordersDb = await createTestDatabase('live_orders');
-    redis = createTestRedis('live');
-    authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-live-auth-'));
-    for (const name of ['gateway', 'gateway2', 'metrics', 'metrics2', 'auth', 'orders', 'worker']) ports[name] = await findFreePort();
-    env = {
-      ...process.env,
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
-      AUTH_DATABASE_URL: authDb.url,
-      ORDERS_DATABASE_URL: ordersDb.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: redis.prefix,
-      GATEWAY_PORT: String(ports['gateway']),
-      GATEWAY_METRICS_PORT: String(ports['metrics']),
-      AUTH_PORT: String(ports['auth']),
-      ORDERS_PORT: String(ports['orders']),
-      WORKER_PORT: String(ports['worker']),
-      AUTH_JWKS_URL: `http://127.0.0.1:${ports['auth']}/.well-known/jwks.json`,
-      AUTH_SUBGRAPH_URL: `http://127.0.0.1:${ports['auth']}/graphql`,
-      ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ports['orders']}/graphql`,
-      AUTH_DATA_DIR: authDataDir,
-      BCRYPT_ROUNDS: '4',
-      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
-      ORDER_TICK_MS: '200',
-      ORDER_STAGE_SECONDS: String(STAGE_SECONDS),
-      GATEWAY_HEARTBEAT_MS: '1000',
-    };
-    services.set('auth', service('auth', 'auth-subgraph', ports['auth']!));
-    services.set('orders', service('orders', 'orders-subgraph', ports['orders']!));
-    services.set('worker', service('worker', 'worker', ports['worker']!));
-    services.set('gateway', service('gateway', 'gateway', ports['gateway']!));
+    system = await createSystem('live', { ORDER_TICK_MS: '200', ORDER_STAGE_SECONDS: String(STAGE_SECONDS), GATEWAY_HEARTBEAT_MS: '1000' });
+    const ports = system.ports;
+    for (const name of ['gateway2', 'metrics2']) ports[name] = await findFreePort();
     // The second gateway runs two cluster processes: each reads the whole stream.
-    services.set('gateway2', service('gateway2', 'gateway', ports['gateway2']!, { GATEWAY_PORT: String(ports['gateway2']), GATEWAY_METRICS_PORT: String(ports['metrics2']), GATEWAY_WORKERS: '2' }));
-    for (const name of ['auth', 'orders', 'gateway', 'gateway2']) services.get(name)!.start();
-    await services.get('orders')!.waitUntilReady(READY_TIMEOUT_MS);
-    services.get('worker')!.start();
-    await Promise.all([...services.values()].map((running) => running.waitUntilReady(READY_TIMEOUT_MS)));
+    system.service('gateway2', { workspace: 'gateway', env: { GATEWAY_PORT: String(ports['gateway2']), GATEWAY_METRICS_PORT: String(ports['metrics2']), GATEWAY_WORKERS: '2' } });
+    await system.start(['auth', 'orders', 'worker', 'gateway', 'gateway2']);
     urls.gateway = `http://127.0.0.1:${ports['gateway']}/graphql`;
     urls.gateway2 = `http://127.0.0.1:${ports['gateway2']}/graphql`;
     urls.ws = `ws://127.0.0.1:${ports['gateway']}/graphql`;
@@ -172,7 +126,7 @@ describe('live updates through the gateway: three transports, rights, kill -9, t
     customerToken = await register('live_ada');
     strangerToken = await register('live_bob');
     const { execFileSync } = await import('node:child_process');
-    execFileSync('npm', ['run', '--silent', 'create-manager', '--', '--email', 'boss.live@example.com', '--password', 'manager password 1', '--username', 'live_boss'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+    execFileSync('npm', ['run', '--silent', 'create-manager', '--', '--email', 'boss.live@example.com', '--password', 'manager password 1', '--username', 'live_boss'], { cwd: REPO_ROOT, env: system.env, stdio: 'pipe' });
     managerToken = (
       await requestGraphQL<{ login: { accessToken: string } }>(urls.gateway, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', {
         variables: { input: { email: 'boss.live@example.com', password: 'manager password 1' } },
@@ -188,11 +142,7 @@ describe('live updates through the gateway: three transports, rights, kill -9, t
 
   after(async () => {
     for (const client of wsClients) await client.dispose();
-    await Promise.all([...services.values()].map((running) => running.stop(10_000)));
-    await authDb?.drop();
-    await ordersDb?.drop();
-    await redis?.cleanup();
-    if (authDataDir) rmSync(authDataDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   it('each transport sees an order go WAITING → IN_PROGRESS → DONE with its customer, then completes', async () => {
@@ -287,24 +237,23 @@ describe('live updates through the gateway: three transports, rights, kill -9, t
     const onFirst = wsSubscribe(wsClient(urls.ws, managerToken), kitchenQuery);
     const onSecond = wsSubscribe(wsClient(urls.ws2, managerToken), kitchenQuery);
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 500));
-    const restart = async (name: string, workspace: string) => {
-      process.kill(services.get(name)!.pid!, 'SIGKILL');
-      await services.get(name)!.whenExited();
-      const restarted = service(name, workspace, ports[name]!);
-      services.set(name, restarted);
+    const restart = async (name: string) => {
+      process.kill(system.services.get(name)!.pid!, 'SIGKILL');
+      await system.services.get(name)!.whenExited();
+      const restarted = system.service(name);
       restarted.start();
       await restarted.waitUntilReady(READY_TIMEOUT_MS);
     };
 
     // The orders subgraph dies right after its commits; the worker's relay still publishes them.
     const placedBeforeOrdersDie = [await placeOrder(customerToken), await placeOrder(customerToken)];
-    await restart('orders', 'orders-subgraph');
+    await restart('orders');
 
     // The worker dies the moment its tick has committed a move (seen in the database), before or
     // while its relay publishes it; the next worker's relay resumes from its cursor.
     const placedBeforeWorkerDies = [await placeOrder(customerToken), await placeOrder(customerToken)];
     let moved = false;
-    const database = new pg.Client({ connectionString: ordersDb.url });
+    const database = new pg.Client({ connectionString: system.ordersDb.url });
     await database.connect();
     try {
       await eventually(() => moved, 'the tick to commit a move', 30_000, async () => {
@@ -314,7 +263,7 @@ describe('live updates through the gateway: three transports, rights, kill -9, t
     } finally {
       await database.end();
     }
-    await restart('worker', 'worker');
+    await restart('worker');
 
     const placed = [...placedBeforeOrdersDie, ...placedBeforeWorkerDies];
     for (const [name, feed] of [['gateway', onFirst], ['gateway2', onSecond]] as const) {

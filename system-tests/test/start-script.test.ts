@@ -4,7 +4,6 @@
  * start that reuses the data, and a clear message for a port already taken.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -14,52 +13,7 @@ import { createTestRedis, type TestRedis } from '@dishpatch/shared/testing';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { assertPortFree, findFreePort } from '../../scripts/lib/ports.js';
 import { REPO_ROOT } from '../../scripts/lib/service-process.js';
-
-interface StartRun {
-  child: ChildProcess;
-  output: string[];
-  /** The exit code, or the signal that ended it. */
-  exited: Promise<number | NodeJS.Signals | null>;
-}
-
-function npmStart(env: NodeJS.ProcessEnv): StartRun {
-  // Its own process group, like a terminal's foreground job: Ctrl-C reaches the whole group.
-  const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const output: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  const exited = new Promise<number | NodeJS.Signals | null>((resolveExit) => child.once('exit', (code, signal) => resolveExit(signal ?? code)));
-  return { child, output, exited };
-}
-
-async function waitForOutput(run: StartRun, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(run.output.join(''))) {
-    assert.ok(run.child.exitCode === null, `npm start exited early:\n${run.output.join('')}`);
-    assert.ok(Date.now() < deadline, `no ${pattern} within ${timeoutMs / 1000} s:\n${run.output.join('')}`);
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
-  }
-}
-
-/** Every process descended from `pid`, from the process table. */
-function descendantsOf(pid: number): number[] {
-  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift()!;
-    for (const [child, childParent] of table) {
-      if (childParent === parent) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
+import { descendantsOf, npmStart, survivorsOf, waitForOutput, type StartRun } from './support/system.js';
 
 /**
  * Run as root, the embedded PostgreSQL runs as the OS user postgres, which must enter every
@@ -78,26 +32,6 @@ function grantTraverseAbove(path: string): Array<[string, number]> {
     }
   }
   return changed;
-}
-
-/** A process still running: a zombie (exited, not yet reaped by its parent) does not count. */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** The processes of `pids` still running, each with its command line, for a readable failure. */
-function survivorsOf(pids: number[]): string[] {
-  return pids.filter(isRunning).map((pid) => {
-    try {
-      return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
-    } catch {
-      return String(pid);
-    }
-  });
 }
 
 /** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */

@@ -6,19 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { CuttableProxy, createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
+import { CuttableProxy } from '@dishpatch/shared/testing';
 import { requestGraphQL } from '../../../scripts/lib/graphql-client.js';
-import { findFreePort } from '../../../scripts/lib/ports.js';
-import { ServiceProcess } from '../../../scripts/lib/service-process.js';
-import { generateSharedSecret } from '@dishpatch/shared/http';
+import { createSystem, type TestSystem } from '../support/system.js';
 
-const READY_TIMEOUT_MS = 120_000;
 const BLACKHOLE_MS = 8000;
 /** How long after the load stops the test keeps watching for late commits (the old code committed 30-40 s late). */
 const SETTLE_MS = Number(process.env['FAULT_SETTLE_SECONDS'] ?? 15) * 1000;
@@ -37,68 +31,28 @@ interface Attempt {
 }
 
 describe('the orders database goes silent for 8 s', () => {
-  let authDb: TestDatabase;
-  let ordersDb: TestDatabase;
-  let redis: TestRedis;
+  let system: TestSystem;
   let proxy: CuttableProxy;
   let direct: pg.Client;
-  let authDataDir: string;
   let graphqlUrl = '';
-  const services: ServiceProcess[] = [];
 
   before(async () => {
-    authDb = await createTestDatabase('fault_auth');
-    ordersDb = await createTestDatabase('fault_orders');
-    redis = createTestRedis('fault');
-    const ordersTarget = new URL(ordersDb.url);
+    system = await createSystem('fault');
+    const ordersTarget = new URL(system.ordersDb.url);
     proxy = await new CuttableProxy({ host: ordersTarget.hostname, port: Number(ordersTarget.port || 5432) }).start();
-    const proxiedOrdersUrl = new URL(ordersDb.url);
+    const proxiedOrdersUrl = new URL(system.ordersDb.url);
     proxiedOrdersUrl.port = String(proxy.port);
-    authDataDir = mkdtempSync(join(tmpdir(), 'dishpatch-fault-auth-'));
-    const [gatewayPort, metricsPort, authPort, ordersPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
-    const env = {
-      ...process.env,
-      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
-      AUTH_DATABASE_URL: authDb.url,
-      ORDERS_DATABASE_URL: proxiedOrdersUrl.toString(),
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: redis.prefix,
-      GATEWAY_PORT: String(gatewayPort),
-      GATEWAY_METRICS_PORT: String(metricsPort),
-      AUTH_PORT: String(authPort),
-      ORDERS_PORT: String(ordersPort),
-      AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
-      AUTH_SUBGRAPH_URL: `http://127.0.0.1:${authPort}/graphql`,
-      ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
-      AUTH_DATA_DIR: authDataDir,
-      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
-      BCRYPT_ROUNDS: '4',
-      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-    };
-    const output = process.env['TEST_LOG_LEVEL'] ? 'prefixed' : 'silent';
-    for (const [name, workspace, port] of [
-      ['auth', 'auth-subgraph', authPort],
-      ['orders', 'orders-subgraph', ordersPort],
-      ['gateway', 'gateway', gatewayPort],
-    ] as const) {
-      const service = new ServiceProcess({ name, workspace, env, readyUrl: `http://127.0.0.1:${port}/ready`, color: 'cyan', nameWidth: 8, output });
-      services.push(service);
-      service.start();
-    }
-    await Promise.all(services.map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
-    graphqlUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-    direct = new pg.Client({ connectionString: ordersDb.url });
+    system.env['ORDERS_DATABASE_URL'] = proxiedOrdersUrl.toString();
+    await system.start(['auth', 'orders', 'gateway']);
+    graphqlUrl = system.graphqlUrl;
+    direct = new pg.Client({ connectionString: system.ordersDb.url });
     await direct.connect();
   });
 
   after(async () => {
     await direct?.end();
-    await Promise.all(services.map((service) => service.stop(10_000)));
+    await system?.stop();
     await proxy?.stop();
-    await authDb?.drop();
-    await ordersDb?.drop();
-    await redis?.cleanup();
-    if (authDataDir) rmSync(authDataDir, { recursive: true, force: true });
   });
 
   it('no order commits after its client was told it failed, failures are SERVICE_UNAVAILABLE, and placeOrder works again soon after', async () => {
