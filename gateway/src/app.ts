@@ -31,6 +31,8 @@ export interface GatewayApp {
   metricsHttp: HttpService<GatewayContext>;
   /** Where each subgraph is reached, after environment overrides. */
   subgraphUrls: Record<string, string>;
+  /** Live subscriptions this process holds now (each one's queue and timers are released when it leaves this count). */
+  readonly liveSubscriptions: number;
   close(): Promise<void>;
 }
 
@@ -201,6 +203,9 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     http,
     metricsHttp,
     subgraphUrls,
+    get liveSubscriptions() {
+      return live.count;
+    },
     close() {
       closing ??= (async () => {
         // Running subscriptions end first: their open responses would hold http.close().

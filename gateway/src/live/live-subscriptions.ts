@@ -251,6 +251,8 @@ export class LiveSubscriptions {
     if (operation.field === 'kitchenUpdates' && viewer?.role !== 'CHEF' && viewer?.role !== 'MANAGER') {
       return refused('FORBIDDEN', 'kitchenUpdates is for staff (CHEF, MANAGER) only');
     }
+    // Checked again after the awaits above: subscriptions arriving together must not all pass the first check.
+    if (this.all.size >= this.limits.maxSubscriptions) return refused('SERVICE_UNAVAILABLE', 'This gateway holds as many subscriptions as it may; try again later');
     const orderId = subscribedOrderId(operation, request.variables);
     const subscriber = new Subscriber(request, viewer && context.authorization ? claimsOf(context.authorization, viewer) : undefined, this);
     const position = this.options.feed.position;

@@ -44,7 +44,9 @@ export function serveWebSocket(options: WebSocketTransportOptions): { close(): P
   const disposable = useServer(
     {
       onSubscribe: async (ctx, _id, payload) => {
-        const active = Object.values(ctx.subscriptions).filter(Boolean).length;
+        // Every operation on this socket, this one included, running or still in onSubscribe:
+        // graphql-ws marks one as running only after onSubscribe, so a burst would pass a count of those.
+        const active = Object.keys(ctx.subscriptions).length - 1;
         if (active >= options.maxSubscriptionsPerConnection) {
           return [new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations at once on one connection`, { extensions: { code: 'RATE_LIMITED' } })];
         }
@@ -69,7 +71,16 @@ export function serveWebSocket(options: WebSocketTransportOptions): { close(): P
         if (!('stream' in prepared)) return { errors: [new GraphQLError('Not a subscription')] };
         const { stream, socket } = prepared;
         // ws buffers what the peer does not read: past the bound, drop the subscription instead.
-        return resultsOf(stream, () => socket.bufferedAmount > maxBufferedBytes) as AsyncGenerator<ExecutionResult>;
+        const results = resultsOf(stream, () => socket.bufferedAmount > maxBufferedBytes);
+        // graphql-ws calls return() when the client completes or the socket closes; an async
+        // generator waiting for the stream's next message would queue that call until one came
+        // (never, for a quiet subscription), keeping the subscription: end the stream first.
+        const returnResults = results.return.bind(results);
+        results.return = (value) => {
+          stream.cancel();
+          return returnResults(value);
+        };
+        return results as AsyncGenerator<ExecutionResult>;
       },
     },
     wss,
