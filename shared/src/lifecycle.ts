@@ -51,3 +51,21 @@ export function closeOnSignals(closer: Closer, logger: Logger, graceMs = 10_000)
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
+
+/**
+ * Whether `promise` settles (either way) within `timeoutMs`; it is never waited on longer. For
+ * shutdown steps that must not hang on a dependency that went away.
+ */
+export async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const outcome = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return outcome;
+}

@@ -1,6 +1,7 @@
 import { Redis, ReplyError, type Command, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { markUnavailable } from './errors.js';
+import { settlesWithin } from './lifecycle.js';
 
 /**
  * How long a command on a request's path may wait for Redis, queued while disconnected or
@@ -126,7 +127,7 @@ async function closeConnection(connection: Redis): Promise<void> {
   if (connection.status === 'end') return;
   const ended = new Promise<void>((resolve) => connection.once('end', () => resolve()));
   if (connection.status === 'ready') {
-    await settleWithin(connection.quit(), QUIT_TIMEOUT_MS);
+    await settlesWithin(connection.quit(), QUIT_TIMEOUT_MS);
     connection.disconnect();
   } else if (connection.status === 'reconnecting') {
     connection.disconnect();
@@ -134,19 +135,10 @@ async function closeConnection(connection: Redis): Promise<void> {
   } else {
     connection.disconnect();
   }
-  if (!hasEnded(connection)) await settleWithin(ended, END_TIMEOUT_MS);
+  if (!hasEnded(connection)) await settlesWithin(ended, END_TIMEOUT_MS);
 }
 
 /** Read afresh: the status changes under event handlers, which TypeScript's narrowing cannot see. */
 function hasEnded(connection: Redis): boolean {
   return connection.status === 'end';
-}
-
-async function settleWithin(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-  });
-  await Promise.race([promise.catch(() => undefined), timedOut]);
-  clearTimeout(timer);
 }

@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { HttpService, healthRoutes } from '@dishpatch/shared/http';
-import { Closer } from '@dishpatch/shared/lifecycle';
+import { Closer, settlesWithin } from '@dishpatch/shared/lifecycle';
 import type { Logger } from '@dishpatch/shared/observability';
 import { RedisConnections } from '@dishpatch/shared/redis';
 import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
@@ -16,21 +16,6 @@ const KEPT_FINISHED_TICKS = 100;
 const LIVE_EVENTS_COMMAND_TIMEOUT_MS = 2000;
 /** How long closing may wait on Redis (to record the last tick, to quit) before going on without it. */
 const WORKER_CLOSE_TIMEOUT_MS = 5000;
-
-/** Whether `promise` settles (either way) within `timeoutMs`. */
-async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  const outcome = await Promise.race([settled, timedOut]);
-  clearTimeout(timer);
-  return outcome;
-}
 
 export interface WorkerApp {
   readonly metrics: WorkerMetrics;
