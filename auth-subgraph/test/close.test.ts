@@ -3,8 +3,7 @@ import { after, describe, it } from 'node:test';
 import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { activeResources, createCuttableTestStorage, resourcesLeftSince, testLogger, waitFor } from '@dishpatch/shared/testing';
 import { buildAuthApp } from '../src/app.js';
-import { loadAuthConfig } from '../src/config.js';
-import { newPrivateKeyPem, REGISTER } from './harness.js';
+import { REGISTER, testAuthConfig } from './harness.js';
 
 describe('auth app: close() releases every connection and timer it made', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -19,16 +18,7 @@ describe('auth app: close() releases every connection and timer it made', () => 
       const before = activeResources();
       const secret = generateSharedSecret();
       const app = await buildAuthApp({
-        config: loadAuthConfig({
-          AUTH_DATABASE_URL: storage.databaseUrl,
-          REDIS_URL: storage.redisUrl,
-          REDIS_PREFIX: storage.redis.prefix,
-          BCRYPT_ROUNDS: '4',
-          BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-          AUTH_PRIVATE_KEY: newPrivateKeyPem(),
-          SUBGRAPH_SHARED_SECRET: secret,
-          LOG_LEVEL: 'silent',
-        }),
+        config: testAuthConfig({ databaseUrl: storage.databaseUrl, redisUrl: storage.redisUrl, redisPrefix: storage.redis.prefix, secret }),
         logger: testLogger,
       });
       await app.migrate();

@@ -25,6 +25,29 @@ export function newPrivateKeyPem(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
+/**
+ * The auth configuration every test starts from: fast bcrypt, a fresh signing key, quiet logs,
+ * and the gateway's secret that the test sends like the gateway does. `env` overrides.
+ */
+export function testAuthConfig(
+  storage: { databaseUrl: string; redisUrl: string; redisPrefix: string; secret: string },
+  env: Record<string, string> = {},
+): AuthConfig {
+  return loadAuthConfig({
+    AUTH_DATABASE_URL: storage.databaseUrl,
+    REDIS_URL: storage.redisUrl,
+    REDIS_PREFIX: storage.redisPrefix,
+    BCRYPT_ROUNDS: '4',
+    BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
+    // Tests register many users from 127.0.0.1; the registration limit has its own test.
+    REGISTRATION_MAX_PER_ADDRESS: '1000000',
+    AUTH_PRIVATE_KEY: newPrivateKeyPem(),
+    SUBGRAPH_SHARED_SECRET: storage.secret,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
 /** A real auth subgraph on port 0, with its own database and Redis prefix. */
 export class AuthHarness {
   url = '';
@@ -46,20 +69,10 @@ export class AuthHarness {
       this.database = await createTestDatabase(options.label ?? 'auth');
       this.redis = createTestRedis(options.label ?? 'auth');
     }
-    this.config = loadAuthConfig({
-      AUTH_DATABASE_URL: this.database!.url,
-      REDIS_URL: this.redis!.url,
-      REDIS_PREFIX: this.redis!.prefix,
-      BCRYPT_ROUNDS: '4',
-      BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-      // Tests register many users from 127.0.0.1; the registration limit has its own test.
-      REGISTRATION_MAX_PER_ADDRESS: '1000000',
-      AUTH_PRIVATE_KEY: newPrivateKeyPem(),
-      // Each harness makes its own, and sends it like the gateway does (graphql() below).
-      SUBGRAPH_SHARED_SECRET: generateSharedSecret(),
-      LOG_LEVEL: 'silent',
-      ...options.env,
-    });
+    this.config = testAuthConfig(
+      { databaseUrl: this.database!.url, redisUrl: this.redis!.url, redisPrefix: this.redis!.prefix, secret: generateSharedSecret() },
+      options.env,
+    );
     this.app = await buildAuthApp({ config: this.config, logger: options.logger ?? testLogger });
     await this.app.migrate();
     this.url = `http://127.0.0.1:${await this.app.http.listen(0, '127.0.0.1')}`;

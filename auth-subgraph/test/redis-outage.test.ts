@@ -3,8 +3,7 @@ import { after, describe, it } from 'node:test';
 import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { createCuttableTestStorage, testLogger, waitFor, type CuttableTestStorage } from '@dishpatch/shared/testing';
 import { buildAuthApp, type AuthApp } from '../src/app.js';
-import { loadAuthConfig } from '../src/config.js';
-import { LOGIN, newPrivateKeyPem, REGISTER } from './harness.js';
+import { LOGIN, REGISTER, testAuthConfig } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -19,16 +18,7 @@ describe('auth with Redis gone: fast SERVICE_UNAVAILABLE naming redis, and back 
     cleanups.push(() => storage.cleanup());
     const secret = generateSharedSecret();
     const app = await buildAuthApp({
-      config: loadAuthConfig({
-        AUTH_DATABASE_URL: storage.database.url,
-        REDIS_URL: storage.redisUrl,
-        REDIS_PREFIX: storage.redis.prefix,
-        BCRYPT_ROUNDS: '4',
-        BCRYPT_ALLOW_WEAK_ROUNDS: 'true',
-        AUTH_PRIVATE_KEY: newPrivateKeyPem(),
-        SUBGRAPH_SHARED_SECRET: secret,
-        LOG_LEVEL: 'silent',
-      }),
+      config: testAuthConfig({ databaseUrl: storage.database.url, redisUrl: storage.redisUrl, redisPrefix: storage.redis.prefix, secret }),
       logger: testLogger,
     });
     cleanups.unshift(() => app.close());
