@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -114,5 +116,52 @@ describe('HttpService without GraphQL', () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('HttpService close', () => {
+  const openService = async (routes: ConstructorParameters<typeof HttpService>[0]['routes'], drainMs?: number) => {
+    const service = new HttpService({ logger: testLogger, metrics: new ServiceMetrics('close'), routes, ...(drainMs === undefined ? {} : { drainMs }) });
+    const port = await service.listen(0, '127.0.0.1');
+    return { service, port };
+  };
+  const connect = async (port: number) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    // A connection the server cuts is reset: that is the outcome under test, not a failure.
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    const closed = once(socket, 'close');
+    return { socket, closed };
+  };
+
+  it('ends a connection that has not sent a request yet (a client\'s spare one) instead of waiting for it', async () => {
+    const { service, port } = await openService({ 'GET /ping': () => ({ status: 200, body: 'pong' }) });
+    const spare = await connect(port);
+    const used = await connect(port);
+    used.socket.write('GET /ping HTTP/1.1\r\nhost: x\r\n\r\n');
+    await once(used.socket, 'data');
+    await service.close();
+    await spare.closed;
+    await used.closed;
+    assert.equal(service.server.listening, false);
+  });
+
+  it('cuts a request still in flight once drainMs has passed', async () => {
+    let reached: () => void = () => {};
+    const handling = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const { service, port } = await openService({
+      'GET /never': () => {
+        reached();
+        return new Promise<never>(() => {});
+      },
+    }, 50);
+    const waiting = await connect(port);
+    waiting.socket.write('GET /never HTTP/1.1\r\nhost: x\r\n\r\n');
+    await handling;
+    await service.close();
+    await waiting.closed;
+    assert.equal(service.server.listening, false);
   });
 });

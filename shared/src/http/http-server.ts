@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { requestIdFrom, runInRequestScope } from '../observability/request-context.js';
+import { settlesWithin } from '../lifecycle.js';
 import type { GatewaySecret } from './gateway-secret.js';
 
 export interface RouteResponse {
@@ -50,6 +51,8 @@ export type HttpServiceOptions<TContext extends BaseContext> = GraphQLEndpoint<T
   graphqlPath?: string;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** How long close() waits for requests in flight before it cuts their connections. Default 5,000 ms. */
+  drainMs?: number;
   /**
    * A subgraph's: GraphQL is answered only to a request carrying the gateway's secret (403
    * otherwise), and `x-forwarded-for` is dropped from any request without it. Plain routes
@@ -116,11 +119,16 @@ export class HttpService<TContext extends BaseContext> {
   readonly server: Server;
   private readonly graphqlPath: string;
   private readonly maxBodyBytes: number;
+  /** Every open connection, and those with a request in flight: close() ends the others at once. */
+  private readonly connections = new Set<Socket>();
+  private readonly answering = new Set<Socket>();
+  private closing = false;
 
   constructor(private readonly options: HttpServiceOptions<TContext>) {
     this.graphqlPath = options.graphqlPath ?? '/graphql';
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.server = createServer((req, res) => {
+      this.track(req.socket, res);
       const requestId = requestIdFrom(req.headers['x-request-id']);
       req.headers['x-request-id'] = requestId;
       res.setHeader('x-request-id', requestId);
@@ -134,6 +142,22 @@ export class HttpService<TContext extends BaseContext> {
     // Behind a gateway the connections are long-lived and reused; keep them longer than the gateway's idle timeout.
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => {
+        this.connections.delete(socket);
+        this.answering.delete(socket);
+      });
+    });
+  }
+
+  private track(socket: Socket, res: ServerResponse): void {
+    this.answering.add(socket);
+    res.once('close', () => {
+      this.answering.delete(socket);
+      // Shutting down: no next request on this connection (end() still sends what is buffered).
+      if (this.closing) socket.end();
+    });
   }
 
   /** Listens and resolves with the bound port (useful with port 0 in tests). */
@@ -149,13 +173,24 @@ export class HttpService<TContext extends BaseContext> {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Stops accepting connections and waits for in-flight requests; idle keep-alive sockets are closed. */
+  /**
+   * Stops accepting connections, ends every connection with no request in flight, and waits
+   * for the requests in flight up to `drainMs`, then cuts their connections too. Node's own
+   * closeIdleConnections() is not enough: it skips a connection that has not sent a request
+   * yet (a client's spare or pre-opened one, which undici and browsers make), and
+   * server.close() then waits for it until headersTimeout (66 s). Long-lived responses
+   * (live subscriptions) are ended by their owner before this is called.
+   */
   async close(): Promise<void> {
     if (!this.server.listening) return;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
-    });
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.connections) if (!this.answering.has(socket)) socket.destroy();
+    if (!(await settlesWithin(closed, this.options.drainMs ?? 5_000))) {
+      this.options.logger.warn({ connections: this.answering.size }, 'requests still in flight at shutdown; closing their connections');
+      this.server.closeAllConnections();
+      await closed;
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, fromGateway: boolean): Promise<void> {
