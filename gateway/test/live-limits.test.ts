@@ -6,93 +6,12 @@ import { TestIssuer, waitFor } from '@dishpatch/shared/testing';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { startGateway, type GraphQLBody, type RunningGateway } from './support/gateway-client.js';
+import { addLiveEntry, MULTIPART_ACCEPT, subscribeMultipart } from './support/live-client.js';
 import { startStubAuth, startStubOrders, STUB_DISH, STUB_ORDER_ID, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
 
 const PREFIX = `dishpatch-test-live-limits-${process.pid}:`;
 const STREAM = liveEventsStreamKey(PREFIX);
-const MULTIPART_ACCEPT = 'multipart/mixed;subscriptionSpec=1.0, application/json';
 const MENU_SUBSCRIPTION = 'subscription { menuUpdates { id } }';
-
-/** One multipart subscription read part by part: payloads in order (heartbeats skipped), then `ended`. */
-class MultipartSubscription {
-  readonly payloads: GraphQLBody[] = [];
-  ended = false;
-  private text = '';
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly reading: Promise<void>;
-
-  constructor(response: Response) {
-    this.reader = response.body!.getReader();
-    this.reading = this.read();
-  }
-
-  private async read(): Promise<void> {
-    const decoder = new TextDecoder();
-    try {
-      for (;;) {
-        const { value, done } = await this.reader.read();
-        if (done) break;
-        this.text += decoder.decode(value, { stream: true });
-        this.parse();
-      }
-    } catch {
-      // cancelled by the test
-    }
-    this.ended = true;
-  }
-
-  /** Parts are written whole (a boundary, headers, one JSON body): a body that parses is complete. */
-  private parse(): void {
-    for (;;) {
-      if (!this.text.startsWith('\r\n--graphql')) return;
-      if (this.text.startsWith('\r\n--graphql--')) {
-        this.text = '';
-        return;
-      }
-      const next = this.text.indexOf('\r\n--graphql', 2);
-      const part = next < 0 ? this.text : this.text.slice(0, next);
-      const headEnd = part.indexOf('\r\n\r\n');
-      if (headEnd < 0) return;
-      const body = part.slice(headEnd + 4);
-      let parsed: { payload?: GraphQLBody };
-      try {
-        parsed = JSON.parse(body) as { payload?: GraphQLBody };
-      } catch {
-        if (next < 0) return; // the rest of this part has not come yet
-        throw new Error(`a multipart part that is not JSON: ${body}`);
-      }
-      this.text = next < 0 ? '' : this.text.slice(next);
-      if (parsed.payload) this.payloads.push(parsed.payload); // `{}` is a heartbeat
-    }
-  }
-
-  /** Waits until `count` payloads have come. */
-  async payloadsUpTo(count: number): Promise<GraphQLBody[]> {
-    await waitFor(`${count} payloads (have ${this.payloads.length})`, () => (this.payloads.length >= count ? true : undefined));
-    return this.payloads;
-  }
-
-  /** Waits for the server to end the stream. */
-  async end(): Promise<GraphQLBody[]> {
-    await this.reading;
-    return this.payloads;
-  }
-
-  async cancel(): Promise<void> {
-    await this.reader.cancel().catch(() => {});
-    await this.reading;
-  }
-}
-
-async function subscribeMultipart(gateway: RunningGateway, query: string, headers: Record<string, string> = {}): Promise<MultipartSubscription> {
-  const response = await fetch(`${gateway.base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: MULTIPART_ACCEPT, ...headers },
-    body: JSON.stringify({ query }),
-  });
-  assert.equal(response.status, 200);
-  return new MultipartSubscription(response);
-}
 
 interface WsMessage {
   type: string;
@@ -127,10 +46,7 @@ function messagesOf(byId: Map<string, WsMessage[]>, id: string): WsMessage[] {
   return byId.get(id) ?? [];
 }
 
-async function addEntry(redis: Redis, batch: LiveEventBatch): Promise<void> {
-  // The relay's format (live-events-format.ts): one field, `batch`, holding the batch's JSON.
-  await redis.xadd(STREAM, '*', 'batch', JSON.stringify(batch));
-}
+const addEntry = (redis: Redis, batch: LiveEventBatch) => addLiveEntry(redis, PREFIX, batch);
 
 const MENU_CHANGE: LiveEventBatch = { orders: [], menu: true, dishIds: [STUB_DISH.id] };
 const MENU_PAYLOAD: GraphQLBody = { data: { menuUpdates: [{ id: STUB_DISH.id }] } };

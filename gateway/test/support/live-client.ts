@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { liveEventsStreamKey, type LiveEventBatch } from '@dishpatch/orders-core/live-events';
+import { waitFor } from '@dishpatch/shared/testing';
+import type { Redis } from 'ioredis';
+import type { GraphQLBody, RunningGateway } from './gateway-client.js';
+
+export const MULTIPART_ACCEPT = 'multipart/mixed;subscriptionSpec=1.0, application/json';
+
+/** One multipart subscription read part by part: payloads in order (heartbeats skipped), then `ended`. */
+export class MultipartSubscription {
+  readonly payloads: GraphQLBody[] = [];
+  ended = false;
+  private text = '';
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly reading: Promise<void>;
+
+  constructor(response: Response) {
+    this.reader = response.body!.getReader();
+    this.reading = this.read();
+  }
+
+  private async read(): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { value, done } = await this.reader.read();
+        if (done) break;
+        this.text += decoder.decode(value, { stream: true });
+        this.parse();
+      }
+    } catch {
+      // cancelled by the test
+    }
+    this.ended = true;
+  }
+
+  /** Parts are written whole (a boundary, headers, one JSON body): a body that parses is complete. */
+  private parse(): void {
+    for (;;) {
+      if (!this.text.startsWith('\r\n--graphql')) return;
+      if (this.text.startsWith('\r\n--graphql--')) {
+        this.text = '';
+        return;
+      }
+      const next = this.text.indexOf('\r\n--graphql', 2);
+      const part = next < 0 ? this.text : this.text.slice(0, next);
+      const headEnd = part.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const body = part.slice(headEnd + 4);
+      let parsed: { payload?: GraphQLBody };
+      try {
+        parsed = JSON.parse(body) as { payload?: GraphQLBody };
+      } catch {
+        if (next < 0) return; // the rest of this part has not come yet
+        throw new Error(`a multipart part that is not JSON: ${body}`);
+      }
+      this.text = next < 0 ? '' : this.text.slice(next);
+      if (parsed.payload) this.payloads.push(parsed.payload); // `{}` is a heartbeat
+    }
+  }
+
+  /** Waits until `count` payloads have come. */
+  async payloadsUpTo(count: number): Promise<GraphQLBody[]> {
+    await waitFor(`${count} payloads (have ${this.payloads.length})`, () => (this.payloads.length >= count ? true : undefined));
+    return this.payloads;
+  }
+
+  /** Waits for the server to end the stream. */
+  async end(): Promise<GraphQLBody[]> {
+    await this.reading;
+    return this.payloads;
+  }
+
+  async cancel(): Promise<void> {
+    await this.reader.cancel().catch(() => {});
+    await this.reading;
+  }
+}
+
+export async function subscribeMultipart(gateway: RunningGateway, query: string, headers: Record<string, string> = {}): Promise<MultipartSubscription> {
+  const response = await fetch(`${gateway.base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: MULTIPART_ACCEPT, ...headers },
+    body: JSON.stringify({ query }),
+  });
+  assert.equal(response.status, 200);
+  return new MultipartSubscription(response);
+}
+
+/** Adds a stream entry in the relay's format (live-events-format.ts): one field, `batch`, holding the batch's JSON. */
+export async function addLiveEntry(redis: Redis, prefix: string, batch: LiveEventBatch): Promise<void> {
+  await redis.xadd(liveEventsStreamKey(prefix), '*', 'batch', JSON.stringify(batch));
+}
