@@ -10,7 +10,7 @@ import { DependencyNotReady, HttpService, healthRoutes, type ReadinessCheck } fr
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import type { GatewayConfig } from './config.js';
 import { gatewayContextFrom, type GatewayContext } from './context.js';
-import { requestGuards } from './guards.js';
+import { requestGuards, subgraphFetchGuards } from './guards.js';
 import { operationResolutionPlugin } from './operation-resolution.js';
 import { createGatewayErrorFormatter } from './request-errors.js';
 import { noSubscriptionsRule } from './unserved-operations.js';
@@ -88,17 +88,19 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
   });
 
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    logger,
-    buildService: ({ name }) => {
-      const url = subgraphUrls[name];
-      if (url === undefined) {
-        throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
-      }
-      return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger, subgraphSecret);
-    },
-  });
+  const newGateway = () =>
+    new ApolloGateway({
+      supergraphSdl,
+      logger,
+      buildService: ({ name }) => {
+        const url = subgraphUrls[name];
+        if (url === undefined) {
+          throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
+        }
+        return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger, subgraphSecret);
+      },
+    });
+  const gateway = newGateway();
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
@@ -118,7 +120,19 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     stopOnTerminationSignals: false,
     logger,
   });
-  await apollo.start();
+  // Live events' queries run on an Apollo server of their own over the same supergraph and
+  // subgraph connections, without the client guards: each is a batch of up to
+  // MAX_ORDERS_PER_QUERY copies of a subscriber's selection, and that selection passed the
+  // guards (depth, aliases, cost...) when it subscribed. The error formatter is the same.
+  // (An ApolloGateway serves one ApolloServer, hence a second one.)
+  const eventApollo = new ApolloServer<GatewayContext>({
+    gateway: newGateway(),
+    formatError: createGatewayErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    logger,
+  });
+  await Promise.all([apollo.start(), eventApollo.start()]);
 
   // Live updates: the live-events stream, and the tokens of subscribers checked here too
   // (myOrderUpdates filters by the viewer; expiry and revocation end a running subscription).
@@ -133,8 +147,20 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     return apiSchema;
   };
   const eventQueryRules = [...specifiedRules, ...guards.validationRules];
+  const subgraphGuards = subgraphFetchGuards<GatewayContext>(config);
   const live = new LiveSubscriptions({
-    apollo,
+    execute: async (query, variables, context) => {
+      const response = await eventApollo.executeOperation({ query, variables }, { contextValue: { ...context } });
+      if (response.body.kind !== 'single') throw new Error('an event query answered incrementally');
+      return response.body.singleResult as FormattedExecutionResult;
+    },
+    fitsSubgraphs: (query) => {
+      try {
+        return validate(schemaNow(), parse(query, subgraphGuards.parseOptions), subgraphGuards.validationRules).length === 0;
+      } catch {
+        return false; // over the token limit
+      }
+    },
     feed,
     verifier,
     revocations,
@@ -214,6 +240,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
         await http.close();
         await metricsHttp.close();
         await apollo.stop();
+        await eventApollo.stop();
         await subgraphFetcher.close();
         await feed.close();
         revocations.close();

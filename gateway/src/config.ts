@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, env, loadConfig, sharedSecretConfigShape } from '@dishpatch/shared/config';
+import { commonConfigShape, env, loadConfig, sharedSecretConfigShape, subgraphLimitsConfigShape } from '@dishpatch/shared/config';
 
 const HTTP = ['http:', 'https:'] as const;
 
@@ -11,6 +11,8 @@ export const gatewayConfigShape = {
   LOG_LEVEL: env.logLevel(),
   /** Sent with every subgraph request; the subgraphs answer no one without it. Required. */
   ...sharedSecretConfigShape,
+  /** The subgraphs' limits: batched live-event fetches stay under them (guards.ts, subgraphFetchGuards). */
+  ...subgraphLimitsConfigShape,
   GATEWAY_PORT: env.port(4000),
   /**
    * Prometheus `/metrics` is served here only, never on GATEWAY_PORT: the public port must not

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseLiveRequest, subscribedOrderId } from '../src/live/subscription-operation.js';
+import { eventVariables, parseLiveRequest, subscribedOrderId } from '../src/live/subscription-operation.js';
 
 const parseOk = (query: string, operationName?: string) => {
   const parsed = parseLiveRequest(query, operationName, 2000);
@@ -10,14 +10,27 @@ const parseOk = (query: string, operationName?: string) => {
 };
 
 describe('a subscription document becomes the query that resolves its events', () => {
-  it('orderUpdated(id) → order(id) under the subscription field name, with a status probe, fragments kept', () => {
+  it('orderUpdated(id) → order(id: $dishpatchLiveOrderId) under the subscription field name, with a history probe, fragments kept', () => {
     const operation = parseOk('subscription Follow($id: ID!) { orderUpdated(id: $id) { ...O } } fragment O on Order { id customer { username } }');
     assert.equal(operation.field, 'orderUpdated');
     assert.equal(operation.responseKey, 'orderUpdated');
-    assert.match(operation.query, /^query Follow\(\$id: ID!\) \{\s+orderUpdated: order\(id: \$id\) \{\s+\.\.\.O\s+dishpatchLiveStatus: status/);
+    // $id only named the order: the query drops it (GraphQL refuses an unused variable), and so do the event's variables.
+    assert.match(operation.query, /^query Follow\(\$dishpatchLiveOrderId: ID!\) \{\s+orderUpdated: order\(id: \$dishpatchLiveOrderId\) \{\s+\.\.\.O\s+dishpatchLiveHistory: statusHistory \{\s+status/);
     assert.match(operation.query, /fragment O on Order/);
     assert.equal(subscribedOrderId(operation, { id: 'abc' }), 'abc');
+    assert.deepEqual(eventVariables(operation, { id: 'abc' }), {});
     assert.equal(subscribedOrderId(parseOk('subscription { orderUpdated(id: "lit") { id } }'), {}), 'lit');
+  });
+
+  it('keeps orderUpdated\'s id variable when the selection uses it too', () => {
+    const operation = parseOk('subscription($id: ID!) { orderUpdated(id: $id) { id customer { orders(after: $id) { totalCount } } } }');
+    assert.match(operation.query, /^query \(\$id: ID!, \$dishpatchLiveOrderId: ID!\)/);
+    assert.deepEqual(eventVariables(operation, { id: 'abc' }), { id: 'abc' });
+  });
+
+  it('finds where the selection shows the fields a status change changes, through aliases and fragments', () => {
+    const operation = parseOk('subscription { kitchenUpdates { now: status ...F ... on Order { changed: updatedAt } } } fragment F on Order { status statusHistory { at } }');
+    assert.deepEqual(operation.changedFields, { status: ['now', 'status'], statusHistory: ['statusHistory'], updatedAt: ['changed'] });
   });
 
   it('myOrderUpdates and kitchenUpdates take the event order as a variable of their own; an alias stays the response key', () => {

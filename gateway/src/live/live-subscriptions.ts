@@ -1,4 +1,3 @@
-import type { ApolloServer } from '@apollo/server';
 import type { LiveEventEntry, LiveOrderEvent } from '@dishpatch/orders-core/live-events';
 import type { Logger } from '@dishpatch/shared/observability';
 import type { SessionRevocationList, TokenVerifier, Viewer } from '@dishpatch/shared/tokens';
@@ -6,7 +5,9 @@ import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { compareIds, type LiveEventFeed } from './live-event-feed.js';
 import { LiveStream, type LiveMessage } from './live-stream.js';
-import { EVENT_ORDER_VARIABLE, STATUS_PROBE_ALIAS, subscribedOrderId, type LiveOperation } from './subscription-operation.js';
+import { EventQueryBatches, MAX_ORDERS_PER_QUERY, type EventFieldResult, type ExecuteEventQuery, type FitsSubgraphs } from './event-batches.js';
+import { orderAtEvent } from './event-state.js';
+import { eventVariables, subscribedOrderId, type LiveOperation } from './subscription-operation.js';
 
 export interface LiveSubscriptionLimits {
   /** Live subscriptions this process holds at once. */
@@ -16,7 +17,9 @@ export interface LiveSubscriptionLimits {
 }
 
 export interface LiveSubscriptionsOptions {
-  apollo: ApolloServer<GatewayContext>;
+  /** Runs an event query (a batch of validated selections, see event-batches.ts) through the federation. */
+  execute: ExecuteEventQuery;
+  fitsSubgraphs: FitsSubgraphs;
   feed: LiveEventFeed;
   verifier: TokenVerifier;
   revocations: SessionRevocationList;
@@ -64,20 +67,30 @@ function claimsOf(authorization: string, viewer: Viewer): TokenClaims {
 type Job = { kind: 'current' } | { kind: 'order'; entryId: string; event: LiveOrderEvent } | { kind: 'menu'; entryId: string };
 
 /**
- * One running subscription: its rights, its queue of events to resolve, its results. Events are
- * resolved one at a time, so they reach the client in stream order (commit order per order).
+ * One running subscription: its rights, its queue of events to resolve, its results. Queued
+ * events are fetched together (so they batch, see event-batches.ts) and shown one by one, each
+ * as it was at its change (event-state.ts), so they reach the client in stream order (commit
+ * order per order), one per committed change.
  */
 class Subscriber {
   readonly stream = new LiveStream();
+  /** The variables of this subscriber's event queries (the order id is each event's own). */
+  readonly variables: Record<string, unknown>;
   private readonly jobs: Job[] = [];
+  /** Jobs taken from the queue whose results are not shown yet. */
+  private resolving = 0;
   private working = false;
+  /** orderUpdated: how many of the order's changes the client has seen (the current state may already show a queued event's). */
+  private shownChanges = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly request: LiveRequest,
     readonly claims: TokenClaims | undefined,
+    readonly orderId: string | undefined,
     private readonly engine: LiveSubscriptions,
   ) {
+    this.variables = eventVariables(request.operation, request.variables);
     if (claims) {
       const delay = Math.max(0, claims.expiresAtMs - Date.now());
       // setTimeout's longest delay is ~24.8 days; a token lives minutes.
@@ -119,7 +132,7 @@ class Subscriber {
       else this.held.push(job);
       return;
     }
-    if (this.jobs.length + this.stream.size >= this.engine.limits.queueLimit) {
+    if (this.jobs.length + this.resolving + this.stream.size >= this.engine.limits.queueLimit) {
       this.fail('SERVICE_UNAVAILABLE', 'This client reads its subscription too slowly and was dropped; subscribe again');
       return;
     }
@@ -134,56 +147,68 @@ class Subscriber {
   private async work(): Promise<void> {
     this.working = true;
     try {
-      while (!this.stream.isEnded) {
-        const job = this.jobs.shift();
-        if (!job) break;
-        await this.resolve(job);
+      while (!this.stream.isEnded && this.jobs.length > 0) {
+        const round = this.jobs.splice(0, MAX_ORDERS_PER_QUERY);
+        this.resolving = round.length;
+        const fetched = round.map((job) => this.fetch(job));
+        for (const [index, job] of round.entries()) {
+          const result = await fetched[index]!;
+          this.resolving -= 1;
+          if (this.stream.isEnded) return;
+          await this.show(job, result);
+        }
       }
     } catch (error) {
       this.engine.logger.error({ err: error }, 'a live subscription failed');
       this.fail('INTERNAL_SERVER_ERROR', 'Internal server error');
     } finally {
       this.working = false;
+      this.resolving = 0;
     }
   }
 
-  private async resolve(job: Job): Promise<void> {
-    const { operation, variables } = this.request;
-    const eventVariables = job.kind === 'order' && operation.field !== 'orderUpdated' ? { ...variables, [EVENT_ORDER_VARIABLE]: job.event.orderId } : variables;
+  private fetch(job: Job): Promise<EventFieldResult> {
+    const orderId = job.kind === 'order' ? job.event.orderId : this.orderId;
+    return this.engine.batches.load(this.request.operation, this.variables, this.request.context, orderId);
+  }
+
+  private async show(job: Job, fetched: EventFieldResult): Promise<void> {
+    const { operation } = this.request;
     const entryId = job.kind === 'current' ? undefined : job.entryId;
-    let result: FormattedExecutionResult;
-    let value: unknown;
-    for (let attempt = 1; ; attempt += 1) {
-      result = await this.engine.execute(operation.query, eventVariables, this.request.context, entryId);
-      if (this.stream.isEnded) return;
-      value = (result.data as Record<string, unknown> | null | undefined)?.[operation.responseKey];
-      const unavailable = result.errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE');
-      // A subgraph restarting must not cost a connected client its event: ask again for a while.
-      if (value !== null && value !== undefined || !unavailable || attempt >= UNAVAILABLE_RETRIES) break;
+    let { value, errors } = fetched;
+    // A subgraph restarting must not cost a connected client its event: ask again for a while.
+    for (let attempt = 1; (value === null || value === undefined) && errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE') && attempt < UNAVAILABLE_RETRIES; attempt += 1) {
       await new Promise((resolveDelay) => setTimeout(resolveDelay, UNAVAILABLE_RETRY_MS));
+      if (this.stream.isEnded) return;
+      ({ value, errors } = await this.fetch(job));
       if (this.stream.isEnded) return;
     }
     if (value === null || value === undefined) {
-      const codes = new Set(result.errors?.map((error) => String(error.extensions?.['code'])));
+      const codes = new Set(errors?.map((error) => String(error.extensions?.['code'])));
       const ends = operation.field === 'orderUpdated' || operation.field === 'menuUpdates' || [...codes].some((code) => ENDING_CODES.has(code) || code === 'SERVICE_UNAVAILABLE');
       if (!ends) {
         // A feed's order this viewer may not see after all (e.g. NOT_FOUND): nothing to show.
-        this.engine.logger.debug({ errors: result.errors, entryId }, 'a live event resolved to nothing for this subscriber');
+        this.engine.logger.debug({ errors, entryId }, 'a live event resolved to nothing for this subscriber');
         return;
       }
       // The order is not the viewer's (NOT_FOUND), a bad id, rights lost, or a subgraph down too long.
-      const errors = result.errors?.length ? result.errors : [{ message: `No order with id ${subscribedOrderId(operation, variables) ?? ''}`, extensions: { code: 'NOT_FOUND' } }];
-      this.stream.end({ result: { errors }, eventId: entryId });
+      const ending = errors?.length ? errors : [{ message: `No order with id ${this.orderId ?? ''}`, extensions: { code: 'NOT_FOUND' } }];
+      this.stream.end({ result: { errors: ending }, eventId: entryId });
       return;
     }
-    const data = result.data as Record<string, unknown>;
-    let status: unknown;
-    if (operation.field !== 'menuUpdates' && typeof value === 'object') {
-      const order = value as Record<string, unknown>;
-      status = order[STATUS_PROBE_ALIAS];
-      delete order[STATUS_PROBE_ALIAS];
+    let shown = value;
+    let status: string | undefined;
+    if (operation.field !== 'menuUpdates') {
+      const state = orderAtEvent(value as Record<string, unknown>, operation.changedFields!, job.kind === 'order' ? job.event : undefined);
+      if (operation.field === 'orderUpdated') {
+        if (job.kind === 'order' && state.changes <= this.shownChanges) return;
+        this.shownChanges = state.changes;
+      }
+      shown = state.order;
+      status = state.status;
     }
-    const message: LiveMessage = { result: result.errors ? { data, errors: result.errors } : { data }, eventId: entryId };
+    const data = { [operation.responseKey]: shown };
+    const message: LiveMessage = { result: errors ? { data, errors } : { data }, eventId: entryId };
     if (operation.field === 'orderUpdated' && FINAL_STATUSES.has(String(status))) this.stream.end(message);
     else this.stream.push(message);
   }
@@ -204,14 +229,14 @@ export class LiveSubscriptions {
   private readonly byUser = new Map<string, Set<Subscriber>>();
   private readonly kitchen = new Set<Subscriber>();
   private readonly menu = new Set<Subscriber>();
-  /** Identical event queries in flight: the same entry, query, variables and Authorization share one execution. */
-  private readonly inflight = new Map<string, Promise<FormattedExecutionResult>>();
+  readonly batches: EventQueryBatches;
   private readonly stopListening: () => void;
   private readonly revocationTimer: NodeJS.Timeout;
 
   constructor(private readonly options: LiveSubscriptionsOptions) {
     this.logger = options.logger;
     this.limits = options.limits;
+    this.batches = new EventQueryBatches(options.execute, options.fitsSubgraphs, options.logger);
     this.stopListening = options.feed.listen((entry) => this.dispatch(entry));
     this.revocationTimer = setInterval(() => void this.checkRevocations(), options.revocationCheckMs ?? 500);
     this.revocationTimer.unref();
@@ -254,7 +279,11 @@ export class LiveSubscriptions {
     // Checked again after the awaits above: subscriptions arriving together must not all pass the first check.
     if (this.all.size >= this.limits.maxSubscriptions) return refused('SERVICE_UNAVAILABLE', 'This gateway holds as many subscriptions as it may; try again later');
     const orderId = subscribedOrderId(operation, request.variables);
-    const subscriber = new Subscriber(request, viewer && context.authorization ? claimsOf(context.authorization, viewer) : undefined, this);
+    if (operation.field === 'orderUpdated' && orderId === undefined) {
+      const argument = operation.orderIdArgument;
+      return refused('BAD_USER_INPUT', `orderUpdated needs an order id: ${argument && 'variable' in argument ? `variable "$${argument.variable}" holds none` : 'argument "id" holds none'}`);
+    }
+    const subscriber = new Subscriber(request, viewer && context.authorization ? claimsOf(context.authorization, viewer) : undefined, orderId, this);
     const position = this.options.feed.position;
     const resuming = request.lastEventId !== undefined && position !== undefined;
     if (resuming) subscriber.hold();
@@ -273,23 +302,6 @@ export class LiveSubscriptions {
     }
     if (operation.field === 'orderUpdated' || operation.field === 'menuUpdates') subscriber.enqueue({ kind: 'current' });
     return subscriber.stream;
-  }
-
-  /** Runs one event query through the gateway's own Apollo server, shared with identical ones in flight. */
-  execute(query: string, variables: Record<string, unknown>, context: GatewayContext, entryId: string | undefined): Promise<FormattedExecutionResult> {
-    const key = entryId === undefined ? undefined : `${entryId}\n${context.authorization ?? ''}\n${JSON.stringify(variables)}\n${query}`;
-    const shared = key === undefined ? undefined : this.inflight.get(key);
-    if (shared) return shared.then(copyResult);
-    const running = this.options.apollo.executeOperation({ query, variables }, { contextValue: { ...context } }).then((response) => {
-      if (response.body.kind !== 'single') return failure('INTERNAL_SERVER_ERROR', 'Internal server error');
-      return response.body.singleResult as FormattedExecutionResult;
-    });
-    if (key !== undefined) {
-      this.inflight.set(key, running);
-      const forget = () => this.inflight.delete(key);
-      running.then(forget, forget);
-    }
-    return running.then(copyResult);
   }
 
   private register(subscriber: Subscriber, orderId: string | undefined): void {
@@ -369,8 +381,4 @@ export class LiveSubscriptions {
     this.stopListening();
     for (const subscriber of [...this.all]) subscriber.stream.end();
   }
-}
-
-function copyResult(result: FormattedExecutionResult): FormattedExecutionResult {
-  return structuredClone(result);
 }

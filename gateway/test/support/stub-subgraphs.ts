@@ -22,6 +22,17 @@ export const STUB_USER = { id: '6f1d7c1e-3c55-4d6a-9a55-2a4f1f2c9b01', username:
 export const STUB_DISH = { id: '0b7e3a52-93f4-4c55-8e8f-7b1d2a9c4e11', name: 'Margherita', description: 'Tomato, mozzarella, basil', price: '9.50', quantity: 12, isAvailable: true, createdAt: '2026-11-27T12:00:00.000Z', updatedAt: '2026-11-27T12:00:00.000Z' };
 export const STUB_ORDER_ID = '9a0c1f5d-7e2b-4b8a-a1d3-5c6e7f809a12';
 export const STUB_TOKEN = 'Bearer aaa.bbb.ccc';
+/** An order already DONE: it went WAITING, IN_PROGRESS, DONE at these times (live events replay its moves). */
+export const STUB_DONE_ORDER = {
+  id: '3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b0a',
+  history: [
+    { status: 'WAITING', at: '2026-11-27T12:00:00.000Z' },
+    { status: 'IN_PROGRESS', at: '2026-11-27T12:00:30.000Z' },
+    { status: 'DONE', at: '2026-11-27T12:01:00.000Z' },
+  ],
+} as const;
+/** Orders the stub serves beside STUB_ORDER_ID, all WAITING (for events of many orders at once). */
+export const STUB_MORE_ORDER_IDS = Array.from({ length: 30 }, (_, index) => `5e1f0000-0000-4000-8000-${String(index).padStart(12, '0')}`);
 /** How long `dish(id: "slow")` takes to answer. */
 export const SLOW_ANSWER_MS = 1500;
 /** The secret the stubs require, as the real subgraphs do; startGateway gives the gateway the same by default. */
@@ -118,10 +129,14 @@ export function startStubOrders(): Promise<StubSubgraph> {
         if (args.id === '') throw new BadUserInputError('id', 'must not be empty');
         return args.id === STUB_DISH.id ? STUB_DISH : null;
       },
-      order: (_: unknown, args: { id: string }) =>
-        args.id === STUB_ORDER_ID
-          ? { id: STUB_ORDER_ID, userId: STUB_USER.id, status: 'WAITING', createdAt: STUB_DISH.createdAt, updatedAt: STUB_DISH.updatedAt }
-          : null,
+      order: (_: unknown, args: { id: string }) => {
+        if (args.id === STUB_DONE_ORDER.id) {
+          return { id: args.id, userId: STUB_USER.id, status: 'DONE', history: STUB_DONE_ORDER.history, createdAt: STUB_DISH.createdAt, updatedAt: STUB_DONE_ORDER.history[2].at };
+        }
+        return args.id === STUB_ORDER_ID || STUB_MORE_ORDER_IDS.includes(args.id)
+          ? { id: args.id, userId: STUB_USER.id, status: 'WAITING', createdAt: STUB_DISH.createdAt, updatedAt: STUB_DISH.updatedAt }
+          : null;
+      },
     },
     User: {
       orders: () => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 }),
@@ -130,7 +145,7 @@ export function startStubOrders(): Promise<StubSubgraph> {
       customer: (order: { userId: string }) => ({ __typename: 'User', id: order.userId }),
       items: () => [],
       total: () => '0.00',
-      statusHistory: () => [{ status: 'WAITING', at: STUB_DISH.createdAt }],
+      statusHistory: (order: { history?: unknown }) => order.history ?? [{ status: 'WAITING', at: STUB_DISH.createdAt }],
     },
   });
 }
