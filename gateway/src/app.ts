@@ -17,6 +17,7 @@ import { noSubscriptionsRule } from './unserved-operations.js';
 import { liveHttpHandler } from './live/http-transports.js';
 import { LiveEventFeed } from './live/live-event-feed.js';
 import { LiveSubscriptions } from './live/live-subscriptions.js';
+import { ParsedRequests } from './live/subscription-operation.js';
 import { serveWebSocket } from './live/websocket-transport.js';
 import { playgroundRoutes } from './playground/playground.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
@@ -185,6 +186,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     if (response.body.kind === 'single') return response.body.singleResult as FormattedExecutionResult;
     return { errors: [new GraphQLError('Incremental delivery is served over multipart HTTP only', { extensions: { code: 'BAD_REQUEST' } }).toJSON()] };
   };
+  const liveRequests = new ParsedRequests(config.GATEWAY_MAX_TOKENS);
   const contextFor = (req: import('node:http').IncomingMessage) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR });
 
   const checks = Object.fromEntries(
@@ -204,7 +206,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
       executeOnce,
       contextFor,
       heartbeatMs: config.GATEWAY_HEARTBEAT_MS,
-      maxTokens: config.GATEWAY_MAX_TOKENS,
+      requests: liveRequests,
     }),
   });
   const websocket = serveWebSocket({
@@ -216,7 +218,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     contextFor: (req, authorization) => ({ ...contextFor(req), authorization }),
     maxSubscriptionsPerConnection: config.GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     heartbeatMs: config.GATEWAY_HEARTBEAT_MS,
-    maxTokens: config.GATEWAY_MAX_TOKENS,
+    requests: liveRequests,
   });
   const metricsHttp = new HttpService<GatewayContext>({
     logger,

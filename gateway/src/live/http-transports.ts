@@ -4,7 +4,7 @@ import type { FormattedExecutionResult } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { LiveStream } from './live-stream.js';
 import type { LiveSubscriptions } from './live-subscriptions.js';
-import { parseLiveRequest } from './subscription-operation.js';
+import type { ParsedRequests } from './subscription-operation.js';
 
 
 export interface LiveHttpOptions {
@@ -13,7 +13,7 @@ export interface LiveHttpOptions {
   executeOnce: (body: Record<string, unknown>, context: GatewayContext) => Promise<FormattedExecutionResult>;
   contextFor: (req: IncomingMessage) => GatewayContext;
   heartbeatMs: number;
-  maxTokens: number;
+  requests: ParsedRequests;
 }
 
 const MULTIPART_CONTENT_TYPE = 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"';
@@ -69,7 +69,7 @@ export function liveHttpHandler(options: LiveHttpOptions) {
     if (!transport || request.method !== 'POST' && request.method !== 'GET') return false;
     const params = requestParams(request);
     if (!params) return false;
-    const parsed = parseLiveRequest(params['query'], params['operationName'], options.maxTokens);
+    const parsed = options.requests.parse(params['query'], params['operationName']);
     if (parsed.kind === 'other' && transport === 'multipart') return false; // Apollo answers queries, with @defer in multipart
     const context = options.contextFor(req);
     const writer = transport === 'sse' ? new SseWriter(res) : new MultipartWriter(res);

@@ -71,9 +71,10 @@ export function eventVariables(operation: LiveOperation, variables: Record<strin
   return rest;
 }
 
+/** A request's document as read once; `document` is parsed without locations, to be shared. */
 export type ParsedRequest =
-  | { kind: 'subscription'; operation: LiveOperation }
-  | { kind: 'other' }
+  | { kind: 'subscription'; operation: LiveOperation; document: DocumentNode }
+  | { kind: 'other'; document: DocumentNode }
   | { kind: 'invalid'; error: GraphQLError };
 
 function invalid(message: string, code = 'GRAPHQL_VALIDATION_FAILED'): ParsedRequest {
@@ -95,7 +96,7 @@ export function parseLiveRequest(query: unknown, operationName: unknown, maxToke
   if (typeof query !== 'string' || query.trim() === '') return invalid('Send the operation as a "query" string', 'BAD_REQUEST');
   let document: DocumentNode;
   try {
-    document = parse(query, { maxTokens });
+    document = parse(query, { maxTokens, noLocation: true });
   } catch (error) {
     return invalid(error instanceof GraphQLError ? error.message : 'The document could not be parsed', 'GRAPHQL_PARSE_FAILED');
   }
@@ -104,7 +105,7 @@ export function parseLiveRequest(query: unknown, operationName: unknown, maxToke
   if (!operation) {
     return invalid(name ? `Unknown operation named "${name}"` : 'The document holds several operations: say which to run with operationName', 'OPERATION_RESOLUTION_FAILURE');
   }
-  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: 'other' };
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return { kind: 'other', document };
   const fields = operation.selectionSet.selections;
   const root = fields[0];
   if (fields.length !== 1 || root?.kind !== Kind.FIELD) {
@@ -138,6 +139,7 @@ export function parseLiveRequest(query: unknown, operationName: unknown, maxToke
   };
   return {
     kind: 'subscription',
+    document,
     operation: {
       field,
       responseKey,
@@ -205,4 +207,32 @@ function eventOrderVariable() {
     variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: EVENT_ORDER_VARIABLE } },
     type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
   } as const;
+}
+
+/** Distinct documents whose parsed form is kept. */
+const MAX_PARSED_REQUESTS = 500;
+
+/**
+ * parseLiveRequest's answers by document and operation name, least recently used dropped first:
+ * identical subscriptions (thousands of clients of one app) share one LiveOperation and one
+ * document instead of each holding its own parse.
+ */
+export class ParsedRequests {
+  private readonly parsed = new Map<string, ParsedRequest>();
+
+  constructor(private readonly maxTokens: number) {}
+
+  parse(query: unknown, operationName: unknown): ParsedRequest {
+    if (typeof query !== 'string') return parseLiveRequest(query, operationName, this.maxTokens);
+    const key = `${typeof operationName === 'string' ? operationName : ''}\n${query}`;
+    let parsed = this.parsed.get(key);
+    if (parsed) {
+      this.parsed.delete(key);
+    } else {
+      parsed = parseLiveRequest(query, operationName, this.maxTokens);
+      if (this.parsed.size >= MAX_PARSED_REQUESTS) this.parsed.delete(this.parsed.keys().next().value!);
+    }
+    this.parsed.set(key, parsed);
+    return parsed;
+  }
 }

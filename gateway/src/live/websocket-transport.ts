@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { LiveStream } from './live-stream.js';
 import type { LiveSubscriptions } from './live-subscriptions.js';
-import { parseLiveRequest } from './subscription-operation.js';
+import type { ParsedRequests } from './subscription-operation.js';
 
 export interface WebSocketTransportOptions {
   server: Server;
@@ -16,7 +16,7 @@ export interface WebSocketTransportOptions {
   contextFor: (request: import('node:http').IncomingMessage, authorization: string | undefined) => GatewayContext;
   maxSubscriptionsPerConnection: number;
   heartbeatMs: number;
-  maxTokens: number;
+  requests: ParsedRequests;
   /** Bytes a socket may have unsent before its subscription is dropped as too slow. Default 1 MiB. */
   maxBufferedBytes?: number;
 }
@@ -52,14 +52,13 @@ export function serveWebSocket(options: WebSocketTransportOptions): { close(): P
         }
         const authorization = authorizationFromParams(ctx.connectionParams) ?? ctx.extra.request.headers.authorization;
         const context = options.contextFor(ctx.extra.request, authorization);
-        const parsed = parseLiveRequest(payload.query, payload.operationName ?? undefined, options.maxTokens);
+        const parsed = options.requests.parse(payload.query, payload.operationName ?? undefined);
         if (parsed.kind === 'invalid') return [parsed.error];
-        const document = parse(payload.query);
         const prepared: Prepared =
           parsed.kind === 'subscription'
             ? { stream: await options.live.subscribe({ operation: parsed.operation, variables: payload.variables ?? {}, context }), socket: ctx.extra.socket }
             : { once: options.executeOnce({ ...payload }, context) };
-        return { schema: options.schema(), document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null, contextValue: prepared };
+        return { schema: options.schema(), document: parsed.document, operationName: payload.operationName ?? null, variableValues: payload.variables ?? null, contextValue: prepared };
       },
       execute: async (args) => {
         const prepared = args.contextValue as Prepared;
