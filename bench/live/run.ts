@@ -5,6 +5,9 @@
  * Prints delivered/expected events, p50/p99 from commit (the order's updatedAt) to client,
  * gateway RSS per 1,000 idle subscribers, and gateway CPU per delivered event.
  *
+ * Hive Gateway is not beside it: it can only relay subscriptions that subgraphs serve, and ours
+ * serve none (the gateway feeds them from the live-events stream).
+ *
  * Sizes: BENCH_LIVE_SIZES=1000,10000 (default 1000). Real processes, a scratch database pair and
  * Redis prefix on the machine's PostgreSQL and Redis, removed at the end. Not a test.
  */
@@ -162,4 +165,4 @@ const table = [
 ];
 const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
 for (const row of table) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
-process.stdout.write('Hive Gateway: not measured here (it is kept out of the project; see bench/gateway/hive-gateway for how the query bench installs it apart).\n');
+process.stdout.write('Hive Gateway: cannot subscribe here: the subgraphs serve no Subscription (this gateway feeds subscriptions from the Redis stream live:events), so there is no Hive column.\n');
