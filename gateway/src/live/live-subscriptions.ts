@@ -230,6 +230,8 @@ export class LiveSubscriptions {
   private readonly kitchen = new Set<Subscriber>();
   private readonly menu = new Set<Subscriber>();
   readonly batches: EventQueryBatches;
+  /** Each document is validated once: identical subscriptions share one LiveOperation (ParsedRequests), and the supergraph is static. */
+  private readonly validated = new WeakMap<LiveOperation, readonly GraphQLFormattedError[]>();
   private readonly stopListening: () => void;
   private readonly revocationTimer: NodeJS.Timeout;
 
@@ -260,7 +262,8 @@ export class LiveSubscriptions {
     };
     if (this.all.size >= this.limits.maxSubscriptions) return refused('SERVICE_UNAVAILABLE', 'This gateway holds as many subscriptions as it may; try again later');
     const { operation, context } = request;
-    const validationErrors = this.options.validate(operation.query);
+    let validationErrors = this.validated.get(operation);
+    if (!validationErrors) this.validated.set(operation, (validationErrors = this.options.validate(operation.query)));
     if (validationErrors.length > 0) {
       const stream = new LiveStream();
       stream.end({ result: { errors: [...validationErrors] } });
@@ -287,7 +290,7 @@ export class LiveSubscriptions {
     const position = this.options.feed.position;
     const resuming = request.lastEventId !== undefined && position !== undefined;
     if (resuming) subscriber.hold();
-    this.register(subscriber, orderId);
+    this.register(subscriber);
     if (resuming) {
       let missed: LiveEventEntry[] | null = null;
       try {
@@ -295,7 +298,7 @@ export class LiveSubscriptions {
       } catch (error) {
         this.logger.warn({ err: error }, 'could not replay live events after Last-Event-ID; starting from the current state');
       }
-      const replayed = (missed ?? []).flatMap((entry) => this.jobsFor(entry, subscriber, orderId));
+      const replayed = (missed ?? []).flatMap((entry) => this.jobsFor(entry, subscriber));
       if (missed === null && (operation.field === 'orderUpdated' || operation.field === 'menuUpdates')) replayed.unshift({ kind: 'current' });
       subscriber.release(replayed);
       return subscriber.stream;
@@ -304,9 +307,10 @@ export class LiveSubscriptions {
     return subscriber.stream;
   }
 
-  private register(subscriber: Subscriber, orderId: string | undefined): void {
+  private register(subscriber: Subscriber): void {
+    const { orderId } = subscriber;
     this.all.add(subscriber);
-    const index = this.indexOf(subscriber, orderId);
+    const index = this.indexOf(subscriber);
     index.add(subscriber);
     subscriber.stream.onEnd(() => {
       this.all.delete(subscriber);
@@ -319,7 +323,7 @@ export class LiveSubscriptions {
     });
   }
 
-  private indexOf(subscriber: Subscriber, orderId: string | undefined): Set<Subscriber> {
+  private indexOf(subscriber: Subscriber): Set<Subscriber> {
     const keyed = (map: Map<string, Set<Subscriber>>, key: string) => {
       let set = map.get(key);
       if (!set) map.set(key, (set = new Set()));
@@ -327,7 +331,7 @@ export class LiveSubscriptions {
     };
     switch (subscriber.field) {
       case 'orderUpdated':
-        return keyed(this.byOrder, orderId ?? '');
+        return keyed(this.byOrder, subscriber.orderId!);
       case 'myOrderUpdates':
         return keyed(this.byUser, subscriber.claims!.viewer.userId);
       case 'kitchenUpdates':
@@ -347,12 +351,12 @@ export class LiveSubscriptions {
   }
 
   /** One subscriber's share of an entry it missed (a resuming SSE client). */
-  private jobsFor(entry: LiveEventEntry, subscriber: Subscriber, orderId: string | undefined): Job[] {
+  private jobsFor(entry: LiveEventEntry, subscriber: Subscriber): Job[] {
     const jobs: Job[] = [];
     for (const event of entry.batch.orders) {
       const wanted =
         subscriber.field === 'kitchenUpdates' ||
-        (subscriber.field === 'orderUpdated' && event.orderId === orderId) ||
+        (subscriber.field === 'orderUpdated' && event.orderId === subscriber.orderId) ||
         (subscriber.field === 'myOrderUpdates' && event.userId === subscriber.claims?.viewer.userId);
       if (wanted) jobs.push({ kind: 'order', entryId: entry.id, event });
     }
