@@ -50,6 +50,11 @@ function failure(code: string, message: string): FormattedExecutionResult {
   return { errors: [{ message, extensions: { code } }] };
 }
 
+/** No value because a subgraph it needs is down. */
+function isUnavailable(result: EventFieldResult): boolean {
+  return (result.value === null || result.value === undefined) && result.errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE') === true;
+}
+
 interface TokenClaims {
   viewer: Viewer;
   issuedAtMs: number;
@@ -175,14 +180,15 @@ class Subscriber {
   private async show(job: Job, fetched: EventFieldResult): Promise<void> {
     const { operation } = this.request;
     const entryId = job.kind === 'current' ? undefined : job.entryId;
-    let { value, errors } = fetched;
+    let result = fetched;
     // A subgraph restarting must not cost a connected client its event: ask again for a while.
-    for (let attempt = 1; (value === null || value === undefined) && errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE') && attempt < UNAVAILABLE_RETRIES; attempt += 1) {
+    for (let attempt = 1; isUnavailable(result) && attempt < UNAVAILABLE_RETRIES; attempt += 1) {
       await new Promise((resolveDelay) => setTimeout(resolveDelay, UNAVAILABLE_RETRY_MS));
       if (this.stream.isEnded) return;
-      ({ value, errors } = await this.fetch(job));
+      result = await this.fetch(job);
       if (this.stream.isEnded) return;
     }
+    const { value, errors } = result;
     if (value === null || value === undefined) {
       const codes = new Set(errors?.map((error) => String(error.extensions?.['code'])));
       const ends = operation.field === 'orderUpdated' || operation.field === 'menuUpdates' || [...codes].some((code) => ENDING_CODES.has(code) || code === 'SERVICE_UNAVAILABLE');
