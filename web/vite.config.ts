@@ -25,7 +25,6 @@ export default defineConfig({
     sourcemap: false,
   },
   test: {
-    include: ['test/**/*.test.{ts,tsx}'],
-    environment: 'happy-dom',
+    include: ['test/**/*.test.ts'],
   },
 });

@@ -29,12 +29,15 @@ export function authLink(session: Session): ApolloLink {
 
       const send = (token: string | null) => {
         if (closed) return;
+        // Set when this attempt is given up for a retry: whatever it still says is not passed on.
+        let abandoned = false;
         operation.setContext(({ headers }) => ({
           headers: { ...(headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) },
         }));
         const retry = () => {
           if (!token || !mayRetry) return false;
           mayRetry = false;
+          abandoned = true;
           attempt?.unsubscribe();
           session.renewAfterRejection(token).then(
             (renewed) => (renewed ? send(renewed) : observer.error(new Error('Your session has ended: sign in again'))),
@@ -44,16 +47,19 @@ export function authLink(session: Session): ApolloLink {
         };
         attempt = forward(operation).subscribe({
           next: (result) => {
-            if (includesUnauthenticated(result.errors) && retry()) return;
+            if (abandoned || (includesUnauthenticated(result.errors) && retry())) return;
             if (isSubscription) mayRetry = true;
             observer.next(result);
           },
           error: (error: unknown) => {
-            if (CombinedProtocolErrors.is(error) && includesUnauthenticated(error.errors) && retry()) return;
+            if (abandoned || (CombinedProtocolErrors.is(error) && includesUnauthenticated(error.errors) && retry())) return;
             observer.error(error);
           },
-          complete: () => observer.complete(),
+          complete: () => {
+            if (!abandoned) observer.complete();
+          },
         });
+        if (abandoned) attempt.unsubscribe();
       };
 
       session.token().then(send, (error: unknown) => observer.error(error));

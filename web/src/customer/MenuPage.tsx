@@ -83,6 +83,11 @@ export function MenuPage() {
       <section aria-labelledby="menu-title">
         <h1 id="menu-title">{t('menu.title')}</h1>
         <p className="hint">{t('menu.live')}</p>
+        {lines.length > 0 && (
+          <p className="cart-jump">
+            <a href="#cart-title">{t('cart.jump', { count: lines.reduce((sum, line) => sum + line.quantity, 0) })}</a>
+          </p>
+        )}
         <LoadProblem error={error} />
         {loading && !data ? (
           <p>{t('app.loading')}</p>

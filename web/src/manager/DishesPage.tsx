@@ -1,23 +1,13 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, type FormEvent } from 'react';
 import type { ManagedDishFragment } from '../gql/graphql';
 import { useI18n } from '../i18n/i18n';
 import { useAnnouncer } from '../ui/announcer';
 import { LoadProblem } from '../ui/LoadProblem';
-import { describeProblem, type Problem } from '../ui/errors';
+import { describeProblem } from '../ui/errors';
 import { Field } from '../ui/Field';
+import { useFormProblem } from '../ui/useFormProblem';
 import { AllDishesDocument, CreateDishDocument, DeleteDishDocument, UpdateDishDocument } from './operations';
-
-/** A problem with a form: at the field the server named, or for the whole form. */
-function useFormProblem() {
-  const [problem, setProblem] = useState<Problem | null>(null);
-  return {
-    problem,
-    setProblem,
-    at: (field: string) => (problem?.field === field ? problem.message : undefined),
-    general: problem && !problem.field ? problem.message : null,
-  };
-}
 
 function NewDishForm() {
   const { t } = useI18n();
@@ -41,7 +31,7 @@ function NewDishForm() {
     event.preventDefault();
     const element = event.currentTarget;
     const values = new FormData(element);
-    form.setProblem(null);
+    form.clear();
     try {
       const description = String(values.get('description') ?? '').trim();
       const { data } = await createDish({
@@ -61,9 +51,7 @@ function NewDishForm() {
         nameInput.current?.focus();
       }
     } catch (error) {
-      const problem = describeProblem(error, t);
-      form.setProblem(problem);
-      announce(problem.message, 'failure');
+      form.report(describeProblem(error, t), element);
     }
   };
   return (
@@ -76,7 +64,6 @@ function NewDishForm() {
         <Field label={t('dishes.description')} name="description" error={form.at('description')} className="wide" />
         <Field label={t('dishes.available')} name="isAvailable" type="checkbox" defaultChecked />
       </div>
-      {form.general && <p className="form-error">{form.general}</p>}
       <button type="submit" className="primary" disabled={loading}>{t('dishes.create')}</button>
     </form>
   );
@@ -97,8 +84,9 @@ function DishRow({ dish }: { dish: ManagedDishFragment }) {
   });
   const onSave = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const values = new FormData(event.currentTarget);
-    form.setProblem(null);
+    const element = event.currentTarget;
+    const values = new FormData(element);
+    form.clear();
     try {
       await updateDish({
         variables: {
@@ -108,9 +96,7 @@ function DishRow({ dish }: { dish: ManagedDishFragment }) {
       });
       announce(t('dishes.saved', { name: dish.name }));
     } catch (error) {
-      const problem = describeProblem(error, t);
-      form.setProblem(problem);
-      announce(problem.message, 'failure');
+      form.report(describeProblem(error, t), element);
     }
   };
   const onDelete = async () => {
@@ -133,8 +119,7 @@ function DishRow({ dish }: { dish: ManagedDishFragment }) {
           <Field label={t('dishes.quantity')} name="quantity" type="number" min={0} defaultValue={dish.quantity} key={`quantity-${dish.quantity}`} error={form.at('quantity')} />
           <Field label={t('dishes.available')} name="isAvailable" type="checkbox" defaultChecked={dish.isAvailable} key={`available-${String(dish.isAvailable)}`} />
         </div>
-        {form.general && <p className="form-error">{form.general}</p>}
-        <div className="actions">
+          <div className="actions">
           <button type="submit" className="primary" disabled={saving} aria-describedby={`dish-${dish.id}`}>{t('dishes.save')}</button>
           <button type="button" className="danger" disabled={deleting} aria-describedby={`dish-${dish.id}`} onClick={() => void onDelete()}>{t('dishes.delete')}</button>
         </div>

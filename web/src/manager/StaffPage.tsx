@@ -83,7 +83,7 @@ export function StaffPage() {
         <p>{t('app.loading')}</p>
       ) : (
         <div className="table-scroll">
-          <table>
+          <table className="staff">
             <thead>
               <tr>
                 <th scope="col">{t('staff.username')}</th>
