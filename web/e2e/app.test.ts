@@ -150,8 +150,9 @@ describe('the web app in Chromium', () => {
     await checkScreen(customer, 'menu');
   });
 
-  it('a manager changes a role, and is told when demoting the last manager', async () => {
-    await register({ email: 'new-cook@e2e.test', username: 'new-cook', password: 'new-cook-password' });
+  it('a manager changes roles; the user sees the new role at once, without signing in again', async () => {
+    const cook = { email: 'new-cook@e2e.test', username: 'new-cook', password: 'new-cook-password' };
+    await register(cook);
     const manager = await newPage();
     await signIn(manager, MANAGER);
     await manager.getByRole('link', { name: 'Staff' }).click();
@@ -159,6 +160,21 @@ describe('the web app in Chromium', () => {
     await manager.getByRole('row', { name: /new-cook/ }).getByRole('button', { name: 'Save' }).click();
     await manager.getByRole('status').getByText('new-cook is now chef.').waitFor(WAIT);
     await checkScreen(manager, 'staff');
+
+    // A reload keeps the session (the refresh token is in sessionStorage).
+    const kitchen = await newPage();
+    await signIn(kitchen, cook);
+    await kitchen.reload();
+    await kitchen.getByRole('heading', { name: 'Kitchen board' }).waitFor(WAIT);
+    await kitchen.getByText('Signed in as new-cook (chef)').waitFor(WAIT);
+
+    // The server refuses the cook's token once the role changes and ends the live board: the app
+    // refreshes the session, which carries the new role, and the board closes.
+    await manager.getByLabel('Role of new-cook').selectOption('CUSTOMER');
+    await manager.getByRole('row', { name: /new-cook/ }).getByRole('button', { name: 'Save' }).click();
+    await kitchen.getByText('Signed in as new-cook (customer)').waitFor(WAIT);
+    await kitchen.getByText('Your role cannot see this page.').waitFor(WAIT);
+    assert.equal(await kitchen.getByRole('link', { name: 'Kitchen' }).count(), 0);
 
     await manager.getByLabel(`Role of ${MANAGER.username}`).selectOption('CUSTOMER');
     await manager.getByRole('row', { name: new RegExp(MANAGER.username) }).getByRole('button', { name: 'Save' }).click();
