@@ -1,8 +1,7 @@
 import { ApolloClient, ApolloLink, HttpLink } from '@apollo/client';
 import { print } from 'graphql';
 import { RefreshSessionDocument } from '../auth/operations';
-import { SessionEnded, type RefreshSession, type SessionGrant } from '../auth/session';
-import { Session } from '../auth/session';
+import { Session, SessionEnded, type RefreshSession, type SessionGrant } from '../auth/session';
 import { authLink } from './auth-link';
 import { createCache } from './cache';
 

@@ -34,6 +34,8 @@ export function SessionProvider({ session, children }: { session: Session; child
     [client, session],
   );
   const signOut = useCallback(async () => {
+    // Signed out here whatever the server answers: if it cannot be reached, the session is
+    // forgotten anyway and its tokens expire on their own.
     await client.mutate({ mutation: LogoutDocument }).catch(() => undefined);
     session.end();
     await client.clearStore();

@@ -16,13 +16,13 @@ function NewDishForm() {
   const nameInput = useRef<HTMLInputElement>(null);
   const [createDish, { loading }] = useMutation(CreateDishDocument, {
     update: (cache, { data }) => {
-      if (!data) return;
-      const ref = cache.identify(data.createDish);
+      const ref = data && cache.identify(data.createDish);
+      if (!ref) return;
       cache.modify({
         id: 'ROOT_QUERY',
         fields: {
           // Every cached dish list gets it; the menu lists it if it can be ordered (menuUpdates says so too).
-          dishes: (existing, { toReference }) => (Array.isArray(existing) ? [...existing, toReference(ref!)] : existing),
+          dishes: (existing, { toReference }) => (Array.isArray(existing) ? [...existing, toReference(ref)] : existing),
         },
       });
     },
