@@ -8,7 +8,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCreateManager } from '../../scripts/lib/demo-seed.js';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { createSystem, type TestSystem } from '../../system-tests/test/support/system.js';
-import { axeFindings, checkScreen, collectConsoleProblems, launchChromium } from './browser.js';
+import { launchChromium } from '@dishpatch/shared/testing/browser';
+import { axeFindings, checkScreen, collectConsoleProblems } from './browser.js';
 
 const MANAGER = { email: 'manager@e2e.test', username: 'e2e-manager', password: 'manager-password-1' };
 const CHEF = { email: 'chef@e2e.test', username: 'e2e-chef', password: 'chef-password-1' };

@@ -1,8 +1,6 @@
 import { useMutation } from '@apollo/client/react';
-import type { FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { Link, navigate } from '../app/router';
-import { describeProblem } from '../ui/errors';
 import { Field } from '../ui/Field';
 import { useFormProblem } from '../ui/useFormProblem';
 import { LoginDocument, RegisterDocument } from './operations';
@@ -21,18 +19,10 @@ export function SignInPage() {
   const [login, { loading }] = useMutation(LoginDocument);
   const form = useFormProblem();
   const signedIn = useSignedInAfter();
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const element = event.currentTarget;
-    const values = new FormData(element);
-    form.clear();
-    try {
-      const { data } = await login({ variables: { input: { email: String(values.get('email')), password: String(values.get('password')) } } });
-      if (data) await signedIn(data.login);
-    } catch (error) {
-      form.report(describeProblem(error, t), element);
-    }
-  };
+  const onSubmit = form.onSubmit(async (values) => {
+    const { data } = await login({ variables: { input: { email: String(values.get('email')), password: String(values.get('password')) } } });
+    if (data) await signedIn(data.login);
+  });
   return (
     <section className="narrow" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">{t('auth.signInTitle')}</h1>
@@ -51,19 +41,11 @@ export function RegisterPage() {
   const [register, { loading }] = useMutation(RegisterDocument);
   const form = useFormProblem();
   const signedIn = useSignedInAfter();
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const element = event.currentTarget;
-    const values = new FormData(element);
-    form.clear();
-    try {
-      const input = { username: String(values.get('username')), email: String(values.get('email')), password: String(values.get('password')) };
-      const { data } = await register({ variables: { input } });
-      if (data) await signedIn(data.register);
-    } catch (error) {
-      form.report(describeProblem(error, t), element);
-    }
-  };
+  const onSubmit = form.onSubmit(async (values) => {
+    const input = { username: String(values.get('username')), email: String(values.get('email')), password: String(values.get('password')) };
+    const { data } = await register({ variables: { input } });
+    if (data) await signedIn(data.register);
+  });
   return (
     <section className="narrow" aria-labelledby="register-title">
       <h1 id="register-title">{t('auth.registerTitle')}</h1>

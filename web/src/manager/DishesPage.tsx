@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useRef, type FormEvent } from 'react';
+import { useRef } from 'react';
 import type { ManagedDishFragment } from '../gql/graphql';
 import { useI18n } from '../i18n/i18n';
 import { useAnnouncer } from '../ui/announcer';
@@ -27,33 +27,25 @@ function NewDishForm() {
       });
     },
   });
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const element = event.currentTarget;
-    const values = new FormData(element);
-    form.clear();
-    try {
-      const description = String(values.get('description') ?? '').trim();
-      const { data } = await createDish({
-        variables: {
-          input: {
-            name: String(values.get('name')),
-            price: String(values.get('price')),
-            quantity: Number(values.get('quantity')),
-            isAvailable: values.get('isAvailable') === 'on',
-            ...(description ? { description } : {}),
-          },
+  const onSubmit = form.onSubmit(async (values, element) => {
+    const description = String(values.get('description') ?? '').trim();
+    const { data } = await createDish({
+      variables: {
+        input: {
+          name: String(values.get('name')),
+          price: String(values.get('price')),
+          quantity: Number(values.get('quantity')),
+          isAvailable: values.get('isAvailable') === 'on',
+          ...(description ? { description } : {}),
         },
-      });
-      if (data) {
-        element.reset();
-        announce(t('dishes.created', { name: data.createDish.name }));
-        nameInput.current?.focus();
-      }
-    } catch (error) {
-      form.report(describeProblem(error, t), element);
+      },
+    });
+    if (data) {
+      element.reset();
+      announce(t('dishes.created', { name: data.createDish.name }));
+      nameInput.current?.focus();
     }
-  };
+  });
   return (
     <form onSubmit={onSubmit} className="card dish-form" aria-labelledby="new-dish-title" noValidate>
       <h2 id="new-dish-title">{t('dishes.new')}</h2>
@@ -82,23 +74,15 @@ function DishRow({ dish }: { dish: ManagedDishFragment }) {
       cache.gc();
     },
   });
-  const onSave = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const element = event.currentTarget;
-    const values = new FormData(element);
-    form.clear();
-    try {
-      await updateDish({
-        variables: {
-          id: dish.id,
-          input: { price: String(values.get('price')), quantity: Number(values.get('quantity')), isAvailable: values.get('isAvailable') === 'on' },
-        },
-      });
-      announce(t('dishes.saved', { name: dish.name }));
-    } catch (error) {
-      form.report(describeProblem(error, t), element);
-    }
-  };
+  const onSave = form.onSubmit(async (values) => {
+    await updateDish({
+      variables: {
+        id: dish.id,
+        input: { price: String(values.get('price')), quantity: Number(values.get('quantity')), isAvailable: values.get('isAvailable') === 'on' },
+      },
+    });
+    announce(t('dishes.saved', { name: dish.name }));
+  });
   const onDelete = async () => {
     if (!window.confirm(t('dishes.confirmDelete', { name: dish.name }))) return;
     try {
