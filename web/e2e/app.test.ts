@@ -85,7 +85,11 @@ describe('the web app in Chromium', () => {
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get('content-type') ?? '', /^text\/javascript/);
     assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    assert.equal(asset.headers.get('content-encoding'), 'gzip');
     await asset.body?.cancel();
+    const uncompressed = await fetch(`${system.gatewayBase}${script}`, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(uncompressed.headers.get('content-encoding'), null);
+    assert.match(await uncompressed.text(), /^[\s\S]{1000}/);
     assert.equal((await fetch(`${appUrl}assets/gone-0000.js`)).status, 404);
   });
 
@@ -201,6 +205,41 @@ describe('the web app in Chromium', () => {
     await customer.getByRole('button', { name: 'Оформить заказ' }).click();
     await customer.getByRole('alert').getByText('Недостаточно «Tiramisù» на складе: уменьшите количество.').waitFor(WAIT);
     await checkScreen(customer, 'menu-russian');
+  });
+
+  it('the chef advances and cancels from the board, and a customer cancels a WAITING order', async () => {
+    // With the kitchen clock stopped, orders stay where people put them (and live events stop:
+    // what shows here comes from the mutations' own answers).
+    await system.services.get('worker')!.stop(10_000);
+    const customer = await newPage();
+    await signIn(customer, { email: 'customer@e2e.test', password: 'customer-password-1' });
+    for (let placed = 0; placed < 2; placed += 1) {
+      await customer.goto(appUrl);
+      await customer.getByRole('button', { name: 'Add Margherita to the cart' }).click();
+      await customer.getByRole('button', { name: 'Place order' }).click();
+      await customer.getByRole('status').getByText(/Order placed/).waitFor(WAIT);
+    }
+
+    const chef = await newPage();
+    await signIn(chef, CHEF);
+    const waiting = chef.locator('[data-status="WAITING"]').getByRole('listitem').filter({ hasText: 'e2e-customer' });
+    const inProgress = chef.locator('[data-status="IN_PROGRESS"]').getByRole('listitem').filter({ hasText: 'e2e-customer' });
+    await waiting.first().waitFor(WAIT);
+    assert.equal(await waiting.count(), 2);
+    await waiting.first().getByRole('button', { name: 'Start cooking' }).click();
+    await inProgress.waitFor(WAIT);
+    await chef.getByRole('status').getByText('Order for e2e-customer: In progress.').waitFor(WAIT);
+    // Focus followed the order to its new column.
+    assert.equal(await chef.evaluate(() => document.activeElement?.id), 'column-IN_PROGRESS');
+    await inProgress.getByRole('button', { name: 'Cancel' }).click();
+    await inProgress.waitFor({ state: 'detached', ...WAIT });
+
+    await customer.getByRole('link', { name: 'My orders' }).click();
+    await customer.getByTestId('order-status').filter({ hasText: 'Cancelled' }).waitFor(WAIT);
+    await customer.getByRole('button', { name: 'Cancel order' }).click();
+    await customer.getByRole('status').getByText('The order was cancelled.').waitFor(WAIT);
+    assert.equal(await customer.getByTestId('order-status').filter({ hasText: 'Cancelled' }).count(), 2);
+    assert.equal(await customer.getByRole('button', { name: 'Cancel order' }).count(), 0);
   });
 
   it('leaves nothing in the console (no "Cache data may be lost" warnings)', () => {
