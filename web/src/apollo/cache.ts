@@ -1,4 +1,4 @@
-import { InMemoryCache, type ApolloCache, type Reference } from '@apollo/client';
+import { InMemoryCache, type ApolloCache, type FieldMergeFunction, type Reference, type StoreObject } from '@apollo/client';
 import type { OrderStatus } from '../gql/graphql';
 
 /** An order connection's lists are kept per status filter: `orders:WAITING`, `myOrders:ALL`... */
@@ -6,6 +6,16 @@ const ALL_STATUSES = 'ALL';
 const byStatus = (args: Record<string, unknown> | null) => (typeof args?.['status'] === 'string' ? args['status'] : ALL_STATUSES);
 /** A list the server sends whole: the new one replaces the old (and says so, so Apollo does not warn that data may be lost). */
 const replace = { merge: (_existing: unknown, incoming: unknown) => incoming };
+
+/**
+ * An order's lines never change once it is placed, and have no id: the customer's selection of
+ * them and the kitchen's are merged line by line, so that each page still finds its fields.
+ */
+const mergeLineByLine: FieldMergeFunction<StoreObject[], StoreObject[]> = (existing, incoming, { mergeObjects }) =>
+  incoming.map((line, index) => {
+    const known = existing?.[index];
+    return known ? mergeObjects(known, line) : line;
+  });
 
 export function createCache(): InMemoryCache {
   return new InMemoryCache({
@@ -22,7 +32,7 @@ export function createCache(): InMemoryCache {
         },
       },
       Subscription: { fields: { menuUpdates: replace } },
-      Order: { fields: { items: replace, statusHistory: replace } },
+      Order: { fields: { items: { merge: mergeLineByLine }, statusHistory: replace } },
     },
   });
 }
