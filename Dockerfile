@@ -27,6 +27,7 @@ COPY orders-subgraph/package.json orders-subgraph/package.json
 COPY worker/package.json worker/package.json
 COPY gateway/package.json gateway/package.json
 COPY tooling/package.json tooling/package.json
+COPY web/package.json web/package.json
 COPY system-tests/package.json system-tests/package.json
 
 # ---- tsx, at the version the lockfile pins, apart from any workspace

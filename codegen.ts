@@ -1,4 +1,7 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { printSchema } from 'graphql';
+import { readSupergraphConfig } from './gateway/src/supergraph-config.js';
+import { composeSupergraph, describeCompositionError } from './tooling/src/composition.js';
 
 type Scalars = Record<string, string | { input: string; output: string }>;
 
@@ -25,9 +28,30 @@ function subgraphResolverTypes(subgraph: string, options: { contextType: string;
   };
 }
 
-/** Resolver types generated from each subgraph's SDL: `npm run codegen` (the output is committed). */
+/** What clients see: the composed supergraph's API schema, as the gateway serves it. */
+function composedApiSchema(): string {
+  const composition = composeSupergraph(readSupergraphConfig());
+  if (!composition.ok) throw new Error(composition.errors.map(describeCompositionError).join('\n'));
+  return printSchema(composition.apiSchema);
+}
+
+/**
+ * Resolver types generated from each subgraph's SDL, and the web app's typed operations from the
+ * composed API: `npm run codegen` (the output is committed).
+ */
 const config: CodegenConfig = {
   generates: {
+    'web/src/gql/': {
+      schema: composedApiSchema(),
+      documents: ['web/src/**/*.{ts,tsx}', '!web/src/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { DateTime: 'string', Money: 'string', ID: 'string' },
+      },
+    },
     ...subgraphResolverTypes('auth-subgraph', {
       contextType: '../context.js#AuthContext',
       mappers: { User: '../users/user-service.js#UserView' },

@@ -4,9 +4,9 @@
  * PostgreSQL: AUTH_DATABASE_URL / ORDERS_DATABASE_URL when given, else an embedded PostgreSQL
  * (data under .data/postgres, kept between runs; DISHPATCH_DATA_DIR moves .data, and
  * EMBEDDED_POSTGRES_PORT its port). Redis: REDIS_URL, else 127.0.0.1:6379, else a
- * redis-server from the PATH. Then: compose the supergraph if it is stale, start auth,
- * orders, the worker and the gateway as separate processes (each runs its own migrations),
- * wait until each is ready, seed the demo data on the first run, and print where to go.
+ * redis-server from the PATH. Then: compose the supergraph and build the web app if they are
+ * stale, start auth, orders, the worker and the gateway as separate processes (each runs its
+ * own migrations), wait until each is ready, seed the demo data on the first run, and print where to go.
  * Ctrl-C or SIGTERM stops the services (gateway first), then Redis and PostgreSQL if it
  * started them.
  */
@@ -21,6 +21,7 @@ import { paint, type Color } from './lib/log-output.js';
 import { assertPortFree } from './lib/ports.js';
 import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
 import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+import { buildWebAppIfStale } from './lib/web-app-build.js';
 import { prepareSharedSecret } from './lib/shared-secret.js';
 
 /** Everything `npm start` keeps between runs (gitignored); another folder keeps a separate system. */
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
   }
 
   composeIfStale();
+  // Before the gateway starts: it reads the web app's build once, at start.
+  if (buildWebAppIfStale()) say('the web app was stale: built it again (web/dist)');
 
   redis = await resolveRedis({
     url: process.env['REDIS_URL'],
@@ -207,12 +210,14 @@ async function main(): Promise<void> {
     '',
     paint('green', `dishpatch is ready (${seconds} s)`),
     '',
+    `  Web app       ${gatewayUrl}/app/`,
     `  GraphQL API   ${gatewayUrl}/graphql`,
     `  Playground    ${gatewayUrl}/   (GraphiQL, works offline)`,
     `  Health        ${gatewayUrl}/ready`,
     `  Metrics       http://127.0.0.1:${ports.gatewayMetrics}/metrics   (Prometheus; this machine only)`,
     '',
-    '  Sign in as the demo manager: run this in the playground, then put',
+    `  Sign in as the demo manager at ${gatewayUrl}/app/sign-in (${seed.manager.email}, ${seed.manager.password}),`,
+    '  or run this in the playground, then put',
     '  { "Authorization": "Bearer <accessToken>" } in its Headers tab:',
     `    mutation { login(input: { email: "${seed.manager.email}", password: "${seed.manager.password}" }) { accessToken } }`,
     '  Or register a customer: see examples/register.graphql, and the README walkthrough.',

@@ -20,13 +20,14 @@ import { LiveSubscriptions } from './live/live-subscriptions.js';
 import { ParsedRequests } from './live/subscription-operation.js';
 import { serveWebSocket } from './live/websocket-transport.js';
 import { playgroundRoutes } from './playground/playground.js';
+import { webAppRoutes } from './web-app.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
 
 const GRAPHQL_PATH = '/graphql';
 
 export interface GatewayApp {
-  /** GraphQL, the playground, /health and /ready: the public port. */
+  /** GraphQL, the playground, the web app, /health and /ready: the public port. */
   http: HttpService<GatewayContext>;
   /** Prometheus /metrics only, on a port of its own (GATEWAY_METRICS_PORT), kept off the public one. */
   metricsHttp: HttpService<GatewayContext>;
@@ -200,7 +201,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     metrics,
     graphqlPath: GRAPHQL_PATH,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
-    routes: { ...probeRoutes, ...playgroundRoutes(GRAPHQL_PATH) },
+    routes: { ...probeRoutes, ...playgroundRoutes(GRAPHQL_PATH), ...webAppRoutes() },
     graphqlStreams: liveHttpHandler({
       live,
       executeOnce,

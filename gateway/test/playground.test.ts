@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '@dishpatch/shared/testing/browser';
+import type { Browser, Page } from 'playwright-core';
 import { startGateway, type RunningGateway } from './support/gateway-client.js';
 import { startStubAuth, startStubOrders, STUB_DISH, STUB_TOKEN, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const QUERY_EDITOR = '.graphiql-query-editor';
 /** The editor tools hold the variables and headers editors; the hidden one is not the headers one. */
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
@@ -75,14 +65,10 @@ describe('offline playground in a real browser', () => {
   const foreignRequests: string[] = [];
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium is needed at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH)`,
-    );
     auth = await startStubAuth();
     orders = await startStubOrders();
     gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('response', async (response) => {
       if (!response.url().endsWith('/graphql')) return;

@@ -165,3 +165,30 @@ describe('HttpService close', () => {
     assert.equal(service.server.listening, false);
   });
 });
+
+describe('HttpService prefix routes', () => {
+  it('answers every path under a `/path/*` route, the longest prefix first, an exact route before both, and labels metrics by the route', async () => {
+    const metrics = new ServiceMetrics('prefix-routes');
+    const answer = (body: string) => () => ({ status: 200, body, contentType: 'text/plain' });
+    const service = new HttpService({
+      logger: testLogger,
+      metrics,
+      routes: { 'GET /app/*': answer('page'), 'GET /app/assets/*': answer('missing asset'), 'GET /app/assets/a.js': answer('asset') },
+    });
+    const base = `http://127.0.0.1:${await service.listen(0, '127.0.0.1')}`;
+    const text = async (path: string) => (await fetch(`${base}${path}`)).text();
+    try {
+      assert.equal(await text('/app/'), 'page');
+      assert.equal(await text('/app/kitchen/1'), 'page');
+      assert.equal(await text('/app/assets/a.js'), 'asset');
+      assert.equal(await text('/app/assets/b.js'), 'missing asset');
+      assert.equal((await fetch(`${base}/application`)).status, 404);
+      assert.equal((await fetch(`${base}/app/`, { method: 'POST' })).status, 404);
+      const exposition = await metrics.registry.metrics();
+      assert.match(exposition, /route="\/app\/\*"/);
+      assert.doesNotMatch(exposition, /route="\/app\/kitchen\/1"/);
+    } finally {
+      await service.close();
+    }
+  });
+});

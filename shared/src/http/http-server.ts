@@ -9,7 +9,7 @@ import type { GatewaySecret } from './gateway-secret.js';
 
 export interface RouteResponse {
   status: number;
-  body: string;
+  body: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -45,7 +45,10 @@ export type HttpServiceOptions<TContext extends BaseContext> = GraphQLEndpoint<T
   graphqlStreams?: GraphQLStreamHandler;
   logger: Logger;
   metrics: ServiceMetrics;
-  /** Keyed by `METHOD /path`, e.g. `GET /health`. */
+  /**
+   * Keyed by `METHOD /path`, e.g. `GET /health`; `METHOD /path/*` answers every path under
+   * `/path/` that has no route of its own (the longest such prefix wins).
+   */
   routes?: Record<string, RouteHandler>;
   /** Where GraphQL is served. Default `/graphql`. */
   graphqlPath?: string;
@@ -205,13 +208,14 @@ export class HttpService<TContext extends BaseContext> {
         await this.handleGraphQL(apollo, context, req, res, url);
         return;
       }
-      const handler = this.options.routes?.[`${req.method} ${url.pathname}`];
-      if (!handler) {
+      const matched = this.routeFor(req.method ?? 'GET', url.pathname);
+      if (!matched) {
         sendJson(res, 404, { error: 'Not found' });
         return;
       }
-      route = url.pathname;
-      const response = await handler(req);
+      // The route's own key, not the path: a prefix route must not make a metric label per path.
+      route = matched.route;
+      const response = await matched.handler(req);
       res.writeHead(response.status, {
         'content-type': response.contentType ?? 'application/json; charset=utf-8',
         ...response.headers,
@@ -229,6 +233,19 @@ export class HttpService<TContext extends BaseContext> {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.options.metrics.httpRequestSeconds.observe({ route, status: String(res.statusCode) }, seconds);
     }
+  }
+
+  private routeFor(method: string, pathname: string): { route: string; handler: RouteHandler } | undefined {
+    const routes = this.options.routes ?? {};
+    const exact = routes[`${method} ${pathname}`];
+    if (exact) return { route: pathname, handler: exact };
+    let best: { prefix: string; handler: RouteHandler } | undefined;
+    for (const [key, handler] of Object.entries(routes)) {
+      if (!key.startsWith(`${method} `) || !key.endsWith('/*')) continue;
+      const prefix = key.slice(method.length + 1, -1);
+      if (pathname.startsWith(prefix) && prefix.length > (best?.prefix.length ?? -1)) best = { prefix, handler };
+    }
+    return best && { route: `${best.prefix}*`, handler: best.handler };
   }
 
   private async handleGraphQL(
