@@ -9,7 +9,7 @@ export const MIN_PRODUCTION_BCRYPT_ROUNDS = 10;
 /** `<repository root>/.data/auth`: where `npm start` keeps the generated signing key. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../.data/auth', import.meta.url));
 
-const authConfigShape = {
+export const authConfigShape = {
   ...commonConfigShape,
   ...sharedSecretConfigShape,
   ...subgraphLimitsConfigShape,
