@@ -9,7 +9,7 @@ export const MIN_PRODUCTION_BCRYPT_ROUNDS = 10;
 /** `<repository root>/.data/auth`: where `npm start` keeps the generated signing key. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../.data/auth', import.meta.url));
 
-export const authConfigShape = {
+const authConfigShape = {
   ...commonConfigShape,
   ...sharedSecretConfigShape,
   ...subgraphLimitsConfigShape,

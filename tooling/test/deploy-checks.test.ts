@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../../gateway/src/supergraph-config.js';
-import { composeProblems } from '../src/deploy/compose-checks.js';
 import { KustomizeError, renderKustomization, type JsonObject, type Manifest } from '../src/deploy/kustomize.js';
 import { describeProblem, ruleProblems, schemaProblems } from '../src/deploy/manifest-checks.js';
 
@@ -175,27 +174,5 @@ describe('the kustomize renderer', () => {
       const byId = (manifests: Manifest[]) => new Map(manifests.map((manifest) => [`${manifest.kind}/${manifest.metadata.name}`, manifest]));
       assert.deepEqual(byId(ours), byId(theirs), `${overlay}: the renderer and kubectl kustomize differ`);
     }
-  });
-});
-
-describe('docker-compose.yml', () => {
-  it('passes the structural check against the Dockerfile and the services’ own configuration', () => {
-    assert.deepEqual(composeProblems(join(REPO_ROOT, 'docker-compose.yml')).map(describeProblem), []);
-  });
-
-  it('rejects a missing build target, a missing health check, an unknown dependency and a variable no service reads', () => {
-    const folder = scratchFolder('compose');
-    cpSync(join(REPO_ROOT, 'Dockerfile'), join(folder, 'Dockerfile'));
-    const broken = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')
-      .replace('target: worker', 'target: kitchen-worker')
-      .replace(/(\n  gateway:\n[\s\S]*?)\n    healthcheck:\n(?:      .*\n)+/, '$1\n')
-      .replace('      auth:\n        condition: service_healthy\n      orders:', '      auth:\n        condition: service_healthy\n      order:')
-      .replace('ORDERS_PORT: "4002"', 'ORDERS_PORT: "4002"\n      ORDER_PORT: "4002"');
-    writeFileSync(join(folder, 'docker-compose.yml'), broken);
-    const problems = composeProblems(join(folder, 'docker-compose.yml')).map(describeProblem);
-    assertNamed(problems, 'compose service worker', 'build.target', 'no stage kitchen-worker');
-    assertNamed(problems, 'compose service gateway', 'healthcheck.test', 'needs a health check');
-    assertNamed(problems, 'compose service gateway', 'depends_on.order', 'no such service');
-    assertNamed(problems, 'compose service orders', 'environment.ORDER_PORT', 'not read by orders-subgraph');
   });
 });

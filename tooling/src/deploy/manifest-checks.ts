@@ -4,7 +4,7 @@
  * object (Kind/name) and the field.
  */
 import { containersOf, isObject, podTemplatesOf, type Json, type JsonObject, type Manifest } from './kustomize.js';
-import { RUNTIME_VARIABLES, SERVICE_CONFIGS } from './service-configs.js';
+import { readConfig, SERVICE_CONFIG_LOADERS } from './service-configs.js';
 
 /** The schemas' version: kubernetes-models 5.x is generated from Kubernetes 1.36's OpenAPI. */
 export const KUBERNETES_SCHEMA_VERSION = 'Kubernetes 1.36 (kubernetes-models 5.1.0)';
@@ -244,7 +244,7 @@ function referenceProblems(owner: PodOwner, manifests: Manifest[]): Problem[] {
 
 /**
  * A dishpatch container's variables are ones its service reads, and their literal values (and
- * its ConfigMaps') pass the service's own validation. The service is the image's last path
+ * its ConfigMaps') pass the service's own validation (those from Secrets are not known here). The service is the image's last path
  * segment (dishpatch/gateway:1.2 is gateway).
  */
 function environmentProblems(owner: PodOwner, manifests: Manifest[]): Problem[] {
@@ -254,24 +254,26 @@ function environmentProblems(owner: PodOwner, manifests: Manifest[]): Problem[] 
   for (const container of containersOf(owner.spec)) {
     const image = typeof container['image'] === 'string' ? container['image'] : '';
     const service = image.replace(/[@:][^/]*$/, '').split('/').pop() ?? '';
-    const config = SERVICE_CONFIGS[service];
-    if (!config) continue;
+    const load = SERVICE_CONFIG_LOADERS[service];
+    if (!load) continue;
+    // Every variable the config reads is read when it loads its defaults.
+    const variables = readConfig(load, {}).read;
     const at = `${owner.path}.spec.containers[${String(container['name'])}]`;
     const environment: NodeJS.ProcessEnv = {};
     for (const source of (Array.isArray(container['envFrom']) ? container['envFrom'] : []).filter(isObject)) {
       const name = isObject(source['configMapRef']) ? source['configMapRef']['name'] : undefined;
       for (const [variable, value] of Object.entries(configMaps.get(String(name)) ?? {})) {
-        if (!config.variables.has(variable) && !RUNTIME_VARIABLES.has(variable)) problems.push({ object, field: `${at}.envFrom[${String(name)}]`, message: `${variable} is not read by ${service}` });
+        if (!variables.has(variable)) problems.push({ object, field: `${at}.envFrom[${String(name)}]`, message: `${variable} is not read by ${service}` });
         environment[variable] = value;
       }
     }
     for (const variable of (Array.isArray(container['env']) ? container['env'] : []).filter(isObject)) {
       const name = String(variable['name']);
-      if (!config.variables.has(name) && !RUNTIME_VARIABLES.has(name)) problems.push({ object, field: `${at}.env[${name}]`, message: `${name} is not read by ${service}` });
+      if (!variables.has(name)) problems.push({ object, field: `${at}.env[${name}]`, message: `${name} is not read by ${service}` });
       if (typeof variable['value'] === 'string') environment[name] = variable['value'];
     }
     try {
-      config.load(environment);
+      load(environment);
     } catch (error) {
       problems.push({ object, field: `${at}.env`, message: `${service} refuses it: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}` });
     }

@@ -1,27 +1,31 @@
 /**
- * What each service reads from its environment, from the service's own config module: the
- * names it knows and its loader, so a deployment file is checked against the code that will
- * read it (a misspelt or stale variable, a bad value) rather than against a copy of the list.
- * Keyed by workspace, which is also the Dockerfile target and the image name.
+ * What each service reads from its environment, found by running the service's own loader on
+ * a recording environment: a deployment file is checked against the code that will read it (a
+ * misspelt or stale variable, a bad value) rather than against a copy of the list. Keyed by
+ * workspace, which is also the Dockerfile target and the image name.
  */
-import { authConfigShape, loadAuthConfig } from '../../../auth-subgraph/src/config.js';
-import { gatewayConfigShape, loadGatewayConfig } from '../../../gateway/src/config.js';
-import { loadOrdersConfig, ordersConfigShape } from '../../../orders-subgraph/src/config.js';
-import { loadWorkerConfig, workerConfigShape } from '../../../worker/src/config.js';
+import { loadAuthConfig } from '../../../auth-subgraph/src/config.js';
+import { loadGatewayConfig } from '../../../gateway/src/config.js';
+import { loadOrdersConfig } from '../../../orders-subgraph/src/config.js';
+import { loadWorkerConfig } from '../../../worker/src/config.js';
 
-export interface ServiceConfig {
-  /** Every variable the service reads. */
-  variables: ReadonlySet<string>;
-  /** Parses an environment as the service does at start; throws a ConfigError naming the variable. */
-  load(environment: NodeJS.ProcessEnv): unknown;
-}
+export type ConfigLoader = (environment: NodeJS.ProcessEnv) => object;
 
-export const SERVICE_CONFIGS: Record<string, ServiceConfig> = {
-  gateway: { variables: new Set(Object.keys(gatewayConfigShape)), load: loadGatewayConfig },
-  'auth-subgraph': { variables: new Set(Object.keys(authConfigShape)), load: loadAuthConfig },
-  'orders-subgraph': { variables: new Set(Object.keys(ordersConfigShape)), load: loadOrdersConfig },
-  worker: { variables: new Set(Object.keys(workerConfigShape)), load: loadWorkerConfig },
+export const SERVICE_CONFIG_LOADERS: Record<string, ConfigLoader> = {
+  gateway: loadGatewayConfig,
+  'auth-subgraph': loadAuthConfig,
+  'orders-subgraph': loadOrdersConfig,
+  worker: loadWorkerConfig,
 };
 
-/** Variables the Node runtime itself reads: set in images and manifests, never in a config schema. */
-export const RUNTIME_VARIABLES: ReadonlySet<string> = new Set(['NODE_ENV', 'NODE_OPTIONS', 'UV_THREADPOOL_SIZE', 'TZ']);
+/** Loads a config from `environment` (throwing its ConfigError on a bad value), recording which variables it reads. */
+export function readConfig(load: ConfigLoader, environment: Record<string, string>) {
+  const read = new Set<string>();
+  const recording = new Proxy({ ...environment } as NodeJS.ProcessEnv, {
+    get(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.get(target, key);
+    },
+  });
+  return { config: load(recording) as Record<string, unknown>, read };
+}
