@@ -184,14 +184,29 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
   const mark = (startedAt: number, text: string) => events.push(`${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)} s  ${text}`);
 
   function startReplica(replica: Omit<Replica, 'process'>): Replica {
-    const process = system.service(replica.name, { workspace: WORKSPACES[replica.service], port: replica.port, env: replica.env });
-    process.start();
-    const started = { ...replica, process };
+    const serviceProcess = system.service(replica.name, { workspace: WORKSPACES[replica.service], port: replica.port, env: replica.env });
+    serviceProcess.start();
+    const started = { ...replica, process: serviceProcess };
     const index = replicas.findIndex((existing) => existing.name === replica.name);
     if (index >= 0) replicas[index] = started;
     else replicas.push(started);
     return started;
   }
+
+  /** A new customer's access token. */
+  const register = async (username: string) =>
+    (
+      await requestGraphQL<{ register: { accessToken: string } }>(gatewayUrl, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
+        variables: { input: { username, email: `${username}@example.com`, password: 'correct horse battery' } },
+      })
+    ).register.accessToken;
+  const createDish = async (name: string, quantity: number) =>
+    (
+      await requestGraphQL<{ createDish: { id: string } }>(gatewayUrl, 'mutation($input: CreateDishInput!) { createDish(input: $input) { id } }', {
+        token: managerToken,
+        variables: { input: { name, price: '5.00', quantity } },
+      })
+    ).createDish.id;
 
   const wsClient = (port: number, token: string) => {
     const client = createWsClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
@@ -210,12 +225,12 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
     system = await createSystem('scale', {
       ORDER_TICK_MS: String(TICK_MS),
       ORDER_STAGE_SECONDS: String(STAGE_SECONDS),
+      // Two orders replicas share the machine's PostgreSQL with the other tests' databases.
       ORDERS_DATABASE_POOL_SIZE: '5',
       AUTH_PRIVATE_KEY: signingKey,
       AUTH_JWKS_URL: `${authProxy}/.well-known/jwks.json`,
       AUTH_SUBGRAPH_URL: `${authProxy}/graphql`,
       ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${proxies.get('orders')!.port}/graphql`,
-      REGISTRATION_MAX_PER_ADDRESS: '1000',
     });
     gatewayUrl = `http://127.0.0.1:${proxies.get('gateway')!.port}/graphql`;
     const replicaOf = (service: Service, index: number): Omit<Replica, 'process'> => {
@@ -244,19 +259,8 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
         variables: { input: { email: 'boss.scale@example.com', password: 'manager password 1' } },
       })
     ).login.accessToken;
-    for (let index = 0; index < DISHES; index++) {
-      const { createDish } = await requestGraphQL<{ createDish: { id: string } }>(gatewayUrl, 'mutation($input: CreateDishInput!) { createDish(input: $input) { id } }', {
-        token: managerToken,
-        variables: { input: { name: `Scale dish ${index}`, price: '5.00', quantity: UNITS_PER_DISH } },
-      });
-      dishIds.push(createDish.id);
-    }
-    reservedDishId = (
-      await requestGraphQL<{ createDish: { id: string } }>(gatewayUrl, 'mutation($input: CreateDishInput!) { createDish(input: $input) { id } }', {
-        token: managerToken,
-        variables: { input: { name: 'Scale reserved dish', price: '5.00', quantity: 10 } },
-      })
-    ).createDish.id;
+    for (let index = 0; index < DISHES; index++) dishIds.push(await createDish(`Scale dish ${index}`, UNITS_PER_DISH));
+    reservedDishId = await createDish('Scale reserved dish', 10);
     database = new pg.Client({ connectionString: system.ordersDb.url });
     await database.connect();
   });
@@ -281,11 +285,7 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
   });
 
   async function customer(index: number, deadline: number): Promise<void> {
-    const username = `scale_customer_${index}`;
-    const { register } = await requestGraphQL<{ register: { accessToken: string } }>(gatewayUrl, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
-      variables: { input: { username, email: `${username}@example.com`, password: 'correct horse battery' } },
-    });
-    const token = register.accessToken;
+    const token = await register(`scale_customer_${index}`);
     const mine: string[] = [];
     const call = async <T>(operation: string, query: string, variables?: Record<string, unknown>): Promise<T | undefined> => {
       try {
@@ -439,11 +439,7 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
   });
 
   it(`refuses a logged-out token on every gateway, auth and orders replica within ${REVOCATION_DEADLINE_MS / 1000} s`, async () => {
-    const username = 'scale_leaver';
-    const { register } = await requestGraphQL<{ register: { accessToken: string } }>(gatewayUrl, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
-      variables: { input: { username, email: `${username}@example.com`, password: 'correct horse battery' } },
-    });
-    const token = register.accessToken;
+    const token = await register('scale_leaver');
     const secretHeader = { [GATEWAY_SECRET_HEADER]: system.env['SUBGRAPH_SHARED_SECRET']! };
     const probes = [
       ...replicasOf('gateway').map((replica) => ({ name: replica.name, ask: () => requestGraphQL(replicaUrl(replica), '{ me { id } }', { token }) })),
@@ -482,10 +478,7 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
     const missing = [...acknowledged.keys()].filter((id) => !board.statuses.has(id));
     assert.deepEqual(missing, [], `acknowledged orders the kitchen board on gateway-2 never saw (it saw ${board.statuses.size} orders; ${board.drops.join('; ') || 'never dropped'})`);
     const [first, second] = replicasOf('gateway') as [Replica, Replica];
-    const { register } = await requestGraphQL<{ register: { accessToken: string } }>(gatewayUrl, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
-      variables: { input: { username: 'scale_watcher', email: 'scale_watcher@example.com', password: 'correct horse battery' } },
-    });
-    const token = register.accessToken;
+    const token = await register('scale_watcher');
     for (const [watching, acting] of [[first, second], [second, first]] as const) {
       const seen: string[] = [];
       const unsubscribe = wsClient(watching.port, token).subscribe(
