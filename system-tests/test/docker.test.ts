@@ -15,6 +15,7 @@ import { loadWorkerConfig } from '../../worker/src/config.js';
 import { resolveSubgraphUrls } from '../../gateway/src/app.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config.js';
 import { readSupergraphConfig, REPO_ROOT } from '../../gateway/src/supergraph-config.js';
+import { readConfig } from '../../tooling/src/deploy/service-configs.js';
 
 interface ComposeService {
   image?: string;
@@ -61,18 +62,6 @@ function interpolated(environment: Record<string, string>): Record<string, strin
       return [key, given];
     }),
   );
-}
-
-/** Loads a config from `environment`, recording which variables it reads. */
-function readConfig(load: (environment: NodeJS.ProcessEnv) => object, environment: Record<string, string>) {
-  const read = new Set<string>();
-  const recording = new Proxy({ ...environment } as NodeJS.ProcessEnv, {
-    get(target, key) {
-      if (typeof key === 'string') read.add(key);
-      return Reflect.get(target, key);
-    },
-  });
-  return { config: load(recording) as Record<string, unknown>, read };
 }
 
 /** A default that only works on the developer's machine: a local address or a folder in the repository. */
