@@ -1,11 +1,12 @@
 /**
  * What can be checked of the container setup without a Docker engine: docker-compose.yml
  * parses and gives each service every setting its own config needs, and the one Dockerfile
- * has a target per service that copies paths that exist and runs commands that exist.
+ * has a target per service that copies paths that exist and runs commands that exist, plus a
+ * stage that builds the web app whose static files, and nothing else, the gateway image takes.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
+import { posix, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { generateSharedSecret } from '@dishpatch/shared/http';
@@ -15,6 +16,7 @@ import { loadWorkerConfig } from '../../worker/src/config.js';
 import { resolveSubgraphUrls } from '../../gateway/src/app.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config.js';
 import { readSupergraphConfig, REPO_ROOT } from '../../gateway/src/supergraph-config.js';
+import { WEB_APP_BUILD_DIR } from '../../gateway/src/web-app.js';
 import { readConfig } from '../../tooling/src/deploy/service-configs.js';
 
 interface ComposeService {
@@ -28,7 +30,19 @@ interface ComposeService {
 }
 
 const compose = parseYaml(readFileSync(resolve(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
-const rootPackage = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces: string[]; scripts: Record<string, string> };
+interface PackageManifest {
+  name: string;
+  workspaces: string[];
+  scripts: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+const manifest = (directory: string) => JSON.parse(readFileSync(resolve(REPO_ROOT, directory, 'package.json'), 'utf8')) as PackageManifest;
+const rootPackage = manifest('.');
+
+/** The stage that builds the web app, and the one image that serves it (at /app/). */
+const WEB_BUILD_STAGE = 'web-build';
+const WEB_APP_SERVER = 'gateway';
 
 /** Each application container, the workspace it runs, its config loader and its port variable. */
 const APPLICATIONS = {
@@ -227,12 +241,33 @@ describe('Dockerfile', () => {
   /** The last instruction of a kind in effect in a stage: its own, else inherited. */
   const effective = (chain: DockerStage[], keyword: string) =>
     chain.map((link) => link.instructions.filter((instruction) => instruction.keyword === keyword).at(-1)).find(Boolean)?.args;
-  /** The stages a chain copies files from (`COPY --from=<stage>`). */
-  const copiedFrom = (chain: DockerStage[]) =>
+  /** What a chain copies from other stages (`COPY --from=<stage> <source>... <destination>`). */
+  const copiesFrom = (chain: DockerStage[]) =>
     chain.flatMap((link) => link.instructions)
       .filter((instruction) => instruction.keyword === 'COPY')
-      .map((instruction) => /--from=(\S+)/.exec(instruction.args)?.[1])
-      .filter((name) => name !== undefined);
+      .map((instruction) => {
+        const parts = instruction.args.split(/\s+/);
+        const from = parts.map((part) => /^--from=(\S+)$/.exec(part)?.[1]).find(Boolean);
+        const paths = parts.filter((part) => !part.startsWith('--'));
+        return { from, sources: paths.slice(0, -1), destination: paths.at(-1)! };
+      })
+      .filter((copy): copy is typeof copy & { from: string } => copy.from !== undefined);
+  /** The stages a chain copies files from. */
+  const copiedFrom = (chain: DockerStage[]) => copiesFrom(chain).map((copy) => copy.from);
+  const runs = (chain: DockerStage[], command: string) =>
+    chain.some((link) => link.instructions.some((instruction) => instruction.keyword === 'RUN' && instruction.args.includes(command)));
+  /** The arguments of the chain's first `RUN` that includes the command. */
+  const runOf = (chain: DockerStage[], command: string) =>
+    chain.flatMap((link) => link.instructions).find((instruction) => instruction.keyword === 'RUN' && instruction.args.includes(command))?.args;
+  /** npm ci checks the lockfile against every workspace's manifest: the chain copies them all. */
+  const assertSeesEveryManifest = (chain: DockerStage[]) => {
+    const copied = chain.flatMap((link) => link.instructions).filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args);
+    for (const workspace of rootPackage.workspaces) {
+      assert.ok(copied.includes(`${workspace}/package.json ${workspace}/package.json`), `npm ci sees ${workspace}/package.json`);
+    }
+  };
+  /** `--workspace=<name>`, `--workspace <name>` and `-w <name>` in a command. */
+  const workspacesIn = (command: string) => [...command.matchAll(/(?:--workspace[= ]|-w )(\S+)/g)].map(([, workspace]) => workspace!);
 
   it('is the only one: no workspace keeps a Dockerfile of its own', () => {
     for (const workspace of rootPackage.workspaces) {
@@ -256,12 +291,53 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('runs only npm scripts that exist', () => {
+  it('runs only npm scripts that exist, in the workspace named', () => {
     for (const { args } of instructions.filter((instruction) => instruction.keyword === 'RUN')) {
-      for (const [, script] of args.matchAll(/npm run (\S+)/g)) {
-        assert.ok(rootPackage.scripts[script!], `npm run ${script} exists in package.json`);
+      for (const command of args.split('&&').filter((part) => /npm run \S+/.test(part))) {
+        const script = /npm run (\S+)/.exec(command)![1]!;
+        const [workspace = '.'] = workspacesIn(command);
+        assert.ok(manifest(workspace).scripts[script], `npm run ${script} exists in ${workspace}/package.json`);
       }
     }
+  });
+
+  it("sends web/ sources to the web build stage only; the context keeps none of web's tests, nor a local build", () => {
+    for (const current of stages.filter((candidate) => candidate.name !== WEB_BUILD_STAGE)) {
+      const webSources = current.instructions
+        .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from'))
+        .flatMap((instruction) => instruction.args.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1))
+        .filter((source) => posix.normalize(source).startsWith('web/') && posix.normalize(source) !== 'web/package.json');
+      assert.deepEqual(webSources, [], `${current.name} copies web/ sources`);
+    }
+    for (const path of ['web/dist', 'web/e2e', 'web/test']) assert.ok(isIgnored(path), `.dockerignore excludes ${path}`);
+  });
+
+  describe(`stage ${WEB_BUILD_STAGE}`, () => {
+    const chain = lineage(WEB_BUILD_STAGE);
+    const webPackage = manifest('web');
+
+    it('installs the web workspace from the lockfile, with every workspace manifest the lockfile names, then runs its build', () => {
+      const install = runOf(chain, 'npm ci');
+      assert.ok(install, 'npm ci');
+      assert.deepEqual(workspacesIn(install), ['web']);
+      assert.ok(!install.includes('--omit=dev'), 'the build tools (Vite) are dev dependencies');
+      assertSeesEveryManifest(chain);
+      const steps = chain.flatMap((link) => link.instructions);
+      const build = steps.findIndex((instruction) => instruction.keyword === 'RUN' && /npm run build (-w web|--workspace[= ]web)/.test(instruction.args));
+      assert.ok(build > steps.findIndex((instruction) => instruction.args === install), 'npm run build -w web, after the install');
+    });
+
+    it("builds with the web workspace's own dependencies and the committed generated types only", () => {
+      // npm ci --workspace=web installs web's dependency tree, not the root's: every tool the build runs is web's own.
+      const own = { ...webPackage.dependencies, ...webPackage.devDependencies };
+      for (const step of webPackage.scripts['build']!.split('&&').map((part) => part.trim().split(/\s+/))) {
+        const imported = step.filter((_, index) => step[index - 1] === '--import');
+        for (const tool of step[0] === 'node' ? imported : [step[0]!, ...imported]) assert.ok(own[tool], `web/package.json depends on ${tool}`);
+      }
+      // The stage runs no codegen: web/src/gql is generated by `npm run codegen` and committed.
+      assert.ok(!runs(chain, 'codegen'));
+      assert.ok(existsSync(resolve(REPO_ROOT, 'web/src/gql/graphql.ts')) && !isIgnored('web/src/gql/graphql.ts'), 'web/src/gql reaches the build');
+    });
   });
 
   for (const [name, application] of Object.entries(APPLICATIONS)) {
@@ -275,20 +351,31 @@ describe('Dockerfile', () => {
       });
 
       it('installs the production dependencies of its own workspace, with every workspace manifest the lockfile names', () => {
-        const installers = copiedFrom(chain).map(lineage).filter((from) =>
-          from.some((link) => link.instructions.some((instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm ci'))),
-        );
+        const installers = copiedFrom(chain).filter((from) => from !== WEB_BUILD_STAGE).map(lineage).filter((from) => runs(from, 'npm ci'));
         assert.equal(installers.length, 1, `${application.workspace} copies its dependencies from one stage`);
         const installer = installers[0]!;
-        const install = installer.flatMap((link) => link.instructions).find((instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm ci'))!.args;
+        const install = runOf(installer, 'npm ci')!;
         assert.ok(install.includes('--omit=dev'), 'npm ci --omit=dev');
-        const workspaces = [...install.matchAll(/--workspace[= ](\S+)/g)].map(([, workspace]) => workspace);
-        assert.deepEqual(workspaces, [application.workspace]);
-        const copied = installer.flatMap((link) => link.instructions).filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args);
-        for (const workspace of rootPackage.workspaces) {
-          assert.ok(copied.includes(`${workspace}/package.json ${workspace}/package.json`), `npm ci sees ${workspace}/package.json`);
-        }
+        assert.deepEqual(workspacesIn(install), [application.workspace]);
+        assertSeesEveryManifest(installer);
       });
+
+      if (application.workspace === WEB_APP_SERVER) {
+        it("takes the web build's static files and nothing else from it, where gateway/src/web-app.ts serves them", () => {
+          const webBuildCopies = copiesFrom(chain).filter((copy) => copy.from === WEB_BUILD_STAGE);
+          assert.equal(webBuildCopies.length, 1);
+          const [{ sources, destination }] = webBuildCopies as [(typeof webBuildCopies)[number]];
+          const builtAt = posix.join(effective(lineage(WEB_BUILD_STAGE), 'WORKDIR') ?? '/', 'web', 'dist');
+          assert.deepEqual(sources, [builtAt], 'web/dist as the web build stage wrote it');
+          // REPO_ROOT in the image is the folder above the workspace the gateway runs from.
+          const repositoryRoot = posix.dirname(effective(chain, 'WORKDIR')!);
+          assert.equal(destination, posix.join(repositoryRoot, relative(REPO_ROOT, WEB_APP_BUILD_DIR)));
+        });
+      } else {
+        it('takes nothing from the web build stage', () => {
+          assert.ok(!copiedFrom(chain).includes(WEB_BUILD_STAGE));
+        });
+      }
 
       it('has a health check on its own port', () => {
         const healthcheck = effective(chain, 'HEALTHCHECK') ?? '';
