@@ -120,6 +120,7 @@ ENV GATEWAY_PORT=4000
 COPY --from=gateway-dependencies /app /app
 COPY tsconfig.base.json tsconfig.json ./
 COPY shared/src shared/src
+COPY orders-core/src orders-core/src
 COPY gateway/src gateway/src
 COPY supergraph.yaml ./
 COPY supergraph.graphql ./

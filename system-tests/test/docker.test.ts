@@ -40,6 +40,23 @@ interface PackageManifest {
 const manifest = (directory: string) => JSON.parse(readFileSync(resolve(REPO_ROOT, directory, 'package.json'), 'utf8')) as PackageManifest;
 const rootPackage = manifest('.');
 
+/** The workspaces a workspace depends on, directly or through another, by their folders. */
+function workspaceDependencies(workspace: string): string[] {
+  const folderOf = new Map(rootPackage.workspaces.map((folder) => [manifest(folder).name, folder]));
+  const found = new Set<string>();
+  const visit = (folder: string) => {
+    for (const name of Object.keys(manifest(folder).dependencies ?? {})) {
+      const dependency = folderOf.get(name);
+      if (dependency && !found.has(dependency)) {
+        found.add(dependency);
+        visit(dependency);
+      }
+    }
+  };
+  visit(workspace);
+  return [...found];
+}
+
 /** The stage that builds the web app, and the one image that serves it (at /app/). */
 const WEB_BUILD_STAGE = 'web-build';
 const WEB_APP_SERVER = 'gateway';
@@ -376,6 +393,13 @@ describe('Dockerfile', () => {
           assert.ok(!copiedFrom(chain).includes(WEB_BUILD_STAGE));
         });
       }
+
+      it('copies the sources of every workspace it imports (through the workspace links npm ci makes)', () => {
+        const copied = chain.flatMap((link) => link.instructions).filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from')).map((instruction) => instruction.args);
+        for (const workspace of workspaceDependencies(application.workspace)) {
+          assert.ok(copied.includes(`${workspace}/src ${workspace}/src`), `${application.workspace} needs ${workspace}/src`);
+        }
+      });
 
       it('has a health check on its own port', () => {
         const healthcheck = effective(chain, 'HEALTHCHECK') ?? '';
