@@ -45,6 +45,8 @@ export interface BuildGatewayOptions {
   supergraphSdl?: string;
   /** Defaults to supergraph.yaml: the routing URLs the environment may override. */
   supergraphConfig?: SupergraphConfig;
+  /** Defaults to web/dist, where `npm run build -w web` writes the app served at /app/. */
+  webAppBuildDir?: string;
 }
 
 /** supergraph.yaml's routing_url for each subgraph, unless `<NAME>_SUBGRAPH_URL` says otherwise. */
@@ -201,7 +203,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     metrics,
     graphqlPath: GRAPHQL_PATH,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
-    routes: { ...probeRoutes, ...playgroundRoutes(GRAPHQL_PATH), ...webAppRoutes() },
+    routes: { ...probeRoutes, ...playgroundRoutes(GRAPHQL_PATH), ...webAppRoutes(options.webAppBuildDir) },
     graphqlStreams: liveHttpHandler({
       live,
       executeOnce,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import { loadGatewayConfig } from '../src/config.js';
 import { capturingLogger, startGateway, type RunningGateway } from './support/gateway-client.js';
@@ -411,5 +413,32 @@ describe('gateway with a subgraph slower than its timeout', () => {
     assert.equal(body.errors?.[0]?.message, 'The orders service did not answer in time; try again shortly');
     const { body: fast } = await gateway.query(`{ menu { name } }`);
     assert.deepEqual(fast, { data: { menu: [{ name: STUB_DISH.name }] } });
+  });
+});
+
+describe('gateway without a build of the web app', () => {
+  let gateway: RunningGateway;
+
+  before(async () => {
+    const unreachable = 'http://127.0.0.1:9/graphql';
+    gateway = await startGateway({ AUTH_SUBGRAPH_URL: unreachable, ORDERS_SUBGRAPH_URL: unreachable }, undefined, {
+      webAppBuildDir: resolve(import.meta.dirname, 'no-web-build'),
+    });
+  });
+
+  after(async () => {
+    await gateway.app.close();
+  });
+
+  it('answers /app/ and its pages 503 with the command that builds it, never cached', async () => {
+    const buildScript = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../web/package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['build'];
+    assert.ok(buildScript, 'the web workspace has a build script');
+    for (const path of ['/app', '/app/', '/app/kitchen']) {
+      const response = await fetch(`${gateway.base}${path}`);
+      assert.equal(response.status, 503, path);
+      assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.equal(response.headers.get('cache-control'), 'no-store');
+      assert.match(await response.text(), /The web app is not built: run <code>npm run build -w web<\/code>/, path);
+    }
   });
 });

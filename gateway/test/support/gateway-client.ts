@@ -1,4 +1,4 @@
-import { buildGateway, type GatewayApp } from '../../src/app.js';
+import { buildGateway, type BuildGatewayOptions, type GatewayApp } from '../../src/app.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { testLogger } from '@dishpatch/shared/testing';
 import { pino } from 'pino';
@@ -40,9 +40,13 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
  * Builds the gateway in-process against the given subgraph URLs and listens on free ports:
  * GraphQL at `base`, metrics at `metricsBase`.
  */
-export async function startGateway(environment: Record<string, string>, logger: Logger = testLogger): Promise<RunningGateway> {
+export async function startGateway(
+  environment: Record<string, string>,
+  logger: Logger = testLogger,
+  options: Omit<BuildGatewayOptions, 'config' | 'logger'> = {},
+): Promise<RunningGateway> {
   const config = loadGatewayConfig({ LOG_LEVEL: 'silent', SUBGRAPH_SHARED_SECRET: STUB_SECRET, REDIS_PREFIX: `dishpatch-test-gateway-${process.pid}:`, ...environment });
-  const app = await buildGateway({ config, logger });
+  const app = await buildGateway({ ...options, config, logger });
   const port = await app.http.listen(0, '127.0.0.1');
   const metricsPort = await app.metricsHttp.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
