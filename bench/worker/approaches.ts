@@ -52,7 +52,7 @@ async function timeAdvanceDueOrders(url: string, stageSeconds: number, batchSize
 
 /** Ours: advanceDueOrders through the orders data source, as the worker runs it. */
 export const setBased: Approach = {
-  name: `ours: CTE batches of ${DEFAULT_ADVANCE_BATCH_SIZE.toLocaleString('en-US')} (SKIP LOCKED, history)`,
+  name: `ours: CTE batches of ${DEFAULT_ADVANCE_BATCH_SIZE.toLocaleString('en-US')} (history)`,
   tick: (url, { stageSeconds }) => timeAdvanceDueOrders(url, stageSeconds, undefined),
 };
 

@@ -48,8 +48,8 @@ if (FROM_BY_TO.size !== STAGE_TRANSITIONS.length) throw new Error('two kitchen s
  *   tick) makes this batch wait for it, a few milliseconds; the UPDATE's own WHERE repeats the
  *   due condition, which PostgreSQL checks again on the row that transaction committed, so an
  *   order moved or cancelled meanwhile is left alone. Two ticks lock the rows of a batch in one
- *   order (the primary key's, in which `id = ANY` visits them), so they cannot deadlock; the
- *   second finds the first's batch moved, moves fewer than a full batch, and stops there.
+ *   order (the rows' physical order, in which `ctid = ANY` visits them), so they cannot
+ *   deadlock; the second finds the first's batch moved, moves fewer than a full batch, and stops.
  * - The cutoff is the tick's start minus the stage time, the tick's start fixed by the first
  *   batch ($1 null) and passed to the later ones. A moved order gets `status_changed_at =
  *   clock_timestamp()` (status-moves.ts), not earlier than the tick's start, and the cutoff is
@@ -66,8 +66,11 @@ if (FROM_BY_TO.size !== STAGE_TRANSITIONS.length) throw new Error('two kitchen s
  * - The status list matches the partial index `orders_in_kitchen_idx`'s predicate literally,
  *   which is what lets the planner use it; it is generated from the status machine's table
  *   (order-status.ts) like the CASE, and a test checks it against the index's predicate.
- * - The UPDATE finds its rows by primary key (`id = ANY (ARRAY(...))`): joined to the CTE
- *   instead, the planner hash-joins the whole orders table on every batch.
+ * - The UPDATE goes straight to the row versions `due` read (`ctid = ANY (ARRAY(...))`, a TID
+ *   scan), with no primary-key look-up per order; joined to the CTE instead, the planner
+ *   hash-joins the whole orders table on every batch. A version another transaction replaced
+ *   meanwhile is followed to its latest one and the due condition checked again there; the
+ *   version `due` read cannot be pruned away while this statement's snapshot still sees it.
  * - The move and its history row are the CTEs every transition uses (status-moves.ts), with a
  *   history row that already exists skipped: the history's UNIQUE(order_id, status) is the last
  *   guard against a double write; the WHERE checked on the locked row already makes a second
@@ -82,14 +85,14 @@ WITH tick AS (
   SELECT coalesce($1::timestamptz, now()) AS started_at
 ),
 due AS (
-  SELECT id, status_changed_at
+  SELECT ctid, status_changed_at
   FROM orders
   WHERE ${DUE_CONDITION}
     AND status_changed_at >= coalesce($4::timestamptz, '-infinity')
   ORDER BY status_changed_at
   LIMIT $3
 ),
-${statusMoveCtes({ to: nextStageCase, where: `id = ANY (ARRAY(SELECT id FROM due))
+${statusMoveCtes({ to: nextStageCase, where: `ctid = ANY (ARRAY(SELECT ctid FROM due))
     AND ${DUE_CONDITION}`, onRecordedStatus: 'skip' })}
 SELECT status AS to_status, count(*)::int AS moved, (SELECT started_at FROM tick)::text AS tick_started_at,
        (SELECT max(status_changed_at) FROM due)::text AS resume_at
