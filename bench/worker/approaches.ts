@@ -3,6 +3,7 @@ import { StatementCounter } from '@dishpatch/shared/testing';
 import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 import { advanceDueOrders, DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-core/kitchen-clock';
 import { NEXT_STAGE, type OrderStatus } from '@dishpatch/orders-core/orders';
+import { BENCH_DATABASE_TIMEOUTS } from './backlog.js';
 
 export interface TickMeasurement {
   moved: number;
@@ -36,7 +37,7 @@ async function countingClient(url: string): Promise<{ client: pg.Client; query: 
 
 async function timeAdvanceDueOrders(url: string, stageSeconds: number, batchSize: number | undefined): Promise<TickMeasurement> {
   const counter = new StatementCounter();
-  const dataSource = createOrdersDataSource({ url, poolSize: 2, logger: counter });
+  const dataSource = createOrdersDataSource({ url, poolSize: 2, logger: counter, timeouts: BENCH_DATABASE_TIMEOUTS });
   await dataSource.initialize();
   try {
     counter.statements = [];
@@ -51,7 +52,7 @@ async function timeAdvanceDueOrders(url: string, stageSeconds: number, batchSize
 
 /** Ours: advanceDueOrders through the orders data source, as the worker runs it. */
 export const setBased: Approach = {
-  name: `ours: CTE batches of ${DEFAULT_ADVANCE_BATCH_SIZE.toLocaleString('en-US')} (SKIP LOCKED, history)`,
+  name: `ours: CTE batches of ${DEFAULT_ADVANCE_BATCH_SIZE.toLocaleString('en-US')} (history)`,
   tick: (url, { stageSeconds }) => timeAdvanceDueOrders(url, stageSeconds, undefined),
 };
 

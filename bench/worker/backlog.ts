@@ -1,8 +1,15 @@
 import pg from 'pg';
+import type { DatabaseTimeouts } from '@dishpatch/shared/database';
 import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 
 /** The machine's PostgreSQL (trust auth); override with BENCH_DATABASE_ADMIN_URL. */
 export const ADMIN_DATABASE_URL = process.env['BENCH_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The bench's own deadlines: filling a backlog of a million orders, or the unbounded tick over
+ * it, is one statement that runs far longer than any the services allow.
+ */
+export const BENCH_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 5000, statementTimeoutMs: 30 * 60_000, idleInTransactionTimeoutMs: 10_000 };
 
 export function databaseUrl(name: string): string {
   const url = new URL(ADMIN_DATABASE_URL);
@@ -31,7 +38,7 @@ export async function dropDatabase(name: string): Promise<void> {
  */
 export async function createBacklogDatabase(name: string, count: number, stageSeconds: number): Promise<void> {
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
-  const dataSource = createOrdersDataSource({ url: databaseUrl(name), poolSize: 1 });
+  const dataSource = createOrdersDataSource({ url: databaseUrl(name), poolSize: 1, timeouts: BENCH_DATABASE_TIMEOUTS });
   await dataSource.initialize();
   try {
     await dataSource.runMigrations();

@@ -91,7 +91,7 @@ describe('advanceDueOrders', () => {
     assert.deepEqual(await dataSource.query(`SELECT count(*)::int AS n FROM order_status_changes`), [historyAfterFirst]);
   });
 
-  it('splits one backlog between concurrent ticks without moving any order twice', async () => {
+  it('concurrent ticks move each due order of one backlog exactly once between them', async () => {
     const { dataSource } = db;
     const waiting = await insertOrders(dataSource, { count: 2000, status: 'WAITING', ageSeconds: DUE });
     const inProgress = await insertOrders(dataSource, { count: 2000, status: 'IN_PROGRESS', ageSeconds: DUE });
@@ -99,7 +99,7 @@ describe('advanceDueOrders', () => {
     const results = await Promise.all(
       Array.from({ length: 4 }, () => advanceDueOrders(dataSource, { stageSeconds: STAGE_SECONDS, batchSize: 250 })),
     );
-    // A tick that found rows locked by another stops early; whatever it left is a later tick's.
+    // A tick that waited for another's batch finds it moved and stops early; whatever it left is a later tick's.
     const leftOver = await advanceDueOrders(dataSource, { stageSeconds: STAGE_SECONDS, batchSize: 250 });
 
     const movedTogether = [...results, leftOver].reduce(

@@ -141,4 +141,30 @@ describe('races in the orders core', () => {
     )) as Array<{ status: string }>;
     assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
   });
+  it('a tick that meets an order being cancelled waits for the cancel, leaves that order cancelled and moves the others', async () => {
+    const dishId = await createDish(5);
+    const [cancelledId, ...othersIds] = [await placeOrderOfOne(dishId), await placeOrderOfOne(dishId), await placeOrderOfOne(dishId)];
+    const cancelling = db.dataSource.createQueryRunner();
+    try {
+      await cancelling.startTransaction();
+      assert.equal(await cancelIfIn(cancelling.manager, cancelledId!, ACTIVE_STATUSES), true);
+      const ticking = advanceDueOrders(db.dataSource, { stageSeconds: 0 });
+      for (let attempt = 0; attempt < 500; attempt += 1) {
+        if ((await lockWaiters()) > 0) break;
+        await sleep(10);
+      }
+      assert.equal(await lockWaiters(), 1, 'the tick waits for the order the cancel holds');
+      await cancelling.commitTransaction();
+      assert.equal((await ticking).moved, 2);
+    } finally {
+      await cancelling.release();
+    }
+    const histories = (await db.dataSource.query(
+      `SELECT order_id, array_agg(status ORDER BY at, id) AS statuses FROM order_status_changes GROUP BY order_id`,
+    )) as Array<{ order_id: string; statuses: string[] }>;
+    const statusesOf = new Map(histories.map((row) => [row.order_id, row.statuses]));
+    assert.deepEqual(statusesOf.get(cancelledId!), ['WAITING', 'CANCELLED']);
+    for (const orderId of othersIds) assert.deepEqual(statusesOf.get(orderId), ['WAITING', 'IN_PROGRESS']);
+    assert.equal(await stockOf(dishId), 3, 'the cancelled order\'s unit came back, once');
+  });
 });

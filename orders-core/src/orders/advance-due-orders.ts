@@ -34,61 +34,84 @@ export const DEFAULT_ADVANCE_BATCH_SIZE = 5000;
 const movableStatuses = statusListLiteral(STAGE_TRANSITIONS.map(({ from }) => from));
 const nextStageCase = `CASE status ${STAGE_TRANSITIONS.map(({ from, to }) => `WHEN ${statusLiteral(from)} THEN ${statusLiteral(to)}`).join(' ')} END`;
 
+/** Which transition a moved order took, known from where it landed: each stage is entered from one stage only. */
+const FROM_BY_TO = new Map(STAGE_TRANSITIONS.map(({ from, to }) => [to, from]));
+if (FROM_BY_TO.size !== STAGE_TRANSITIONS.length) throw new Error('two kitchen stages lead to the same stage: the tick could not tell its moves apart');
+
 /**
- * One batch, one statement, so one transaction: lock the oldest due orders that nobody else
- * holds, move each one stage, write each move's history row, and count the moves.
+ * One batch, one statement, so one transaction: move the oldest due orders one stage each,
+ * write each move's history row, and count the moves.
  *
- * - `SKIP LOCKED`: an order a user is cancelling or advancing right now is left for a later
- *   tick, so no user action waits on the worker (and two workers split the backlog).
+ * - The order rows are written once: the UPDATE locks each row as it changes it, with no
+ *   `FOR UPDATE` beforehand (which wrote every row's lock to disk before the update wrote the row
+ *   again). `due` only reads, so a row another transaction holds (a user cancelling, another
+ *   tick) makes this batch wait for it, a few milliseconds; the UPDATE's own WHERE repeats the
+ *   due condition, which PostgreSQL checks again on the row that transaction committed, so an
+ *   order moved or cancelled meanwhile is left alone. Two ticks lock the rows of a batch in one
+ *   order (the rows' physical order, in which `ctid = ANY` visits them), so they cannot
+ *   deadlock; the second finds the first's batch moved, moves fewer than a full batch, and stops.
  * - The cutoff is the tick's start minus the stage time, the tick's start fixed by the first
  *   batch ($1 null) and passed to the later ones. A moved order gets `status_changed_at =
  *   clock_timestamp()` (status-moves.ts), not earlier than the tick's start, and the cutoff is
  *   strict (`<`, so this holds even with a stage time of 0), so no later batch of the same tick
- *   (nor a concurrent worker, whose row lock re-checks the WHERE on the committed row) moves it
- *   a second stage.
+ *   (nor a concurrent tick, whose WHERE is checked again on the committed row) moves it a second
+ *   stage.
+ * - Each batch resumes the index walk where the previous one ended ($4, the largest
+ *   status_changed_at it took; `>=`, as orders can share one): what lies before it was moved by
+ *   this tick, and starting over from the oldest would step again over the index entries of
+ *   every order moved so far, a cost that grew with each batch. An order can only become due
+ *   behind that point if it was placed more than the stage time before the tick and committed
+ *   after the batch, which the services' statement deadlines rule out; the next tick would
+ *   take it anyway, as every tick starts from the oldest.
  * - The status list matches the partial index `orders_in_kitchen_idx`'s predicate literally,
  *   which is what lets the planner use it; it is generated from the status machine's table
  *   (order-status.ts) like the CASE, and a test checks it against the index's predicate.
- * - The UPDATE finds its rows by primary key (`id = ANY (ARRAY(...))`): joined to the CTE
- *   instead, the planner hash-joins the whole orders table on every batch. The row is locked
- *   by this statement, so its status is the one `due` saw, and the CASE reads it directly.
+ * - The UPDATE goes straight to the row versions `due` read (`ctid = ANY (ARRAY(...))`, a TID
+ *   scan), with no primary-key look-up per order; joined to the CTE instead, the planner
+ *   hash-joins the whole orders table on every batch. A version another transaction replaced
+ *   meanwhile is followed to its latest one and the due condition checked again there; the
+ *   version `due` read cannot be pruned away while this statement's snapshot still sees it.
  * - The move and its history row are the CTEs every transition uses (status-moves.ts), with a
  *   history row that already exists skipped: the history's UNIQUE(order_id, status) is the last
- *   guard against a double write; the row lock already makes a second move of the same order
- *   impossible.
- * - The tick start travels as text: a JS Date would drop PostgreSQL's microseconds.
+ *   guard against a double write; the WHERE checked on the locked row already makes a second
+ *   move of the same order impossible.
+ * - The tick start and the resume point travel as text: a JS Date would drop PostgreSQL's
+ *   microseconds.
  */
+const DUE_CONDITION = `status IN (${movableStatuses})
+    AND status_changed_at < (SELECT started_at FROM tick) - make_interval(secs => $2)`;
 const ADVANCE_BATCH_SQL = `
 WITH tick AS (
   SELECT coalesce($1::timestamptz, now()) AS started_at
 ),
 due AS (
-  SELECT id, status
+  SELECT ctid, status_changed_at
   FROM orders
-  WHERE status IN (${movableStatuses})
-    AND status_changed_at < (SELECT started_at FROM tick) - make_interval(secs => $2)
+  WHERE ${DUE_CONDITION}
+    AND status_changed_at >= coalesce($4::timestamptz, '-infinity')
   ORDER BY status_changed_at
   LIMIT $3
-  FOR UPDATE SKIP LOCKED
 ),
-${statusMoveCtes({ to: nextStageCase, where: 'id = ANY (ARRAY(SELECT id FROM due))', onRecordedStatus: 'skip' })}
-SELECT due.status AS from_status, moved.status AS to_status, count(*)::int AS moved,
-       (SELECT started_at FROM tick)::text AS tick_started_at
-FROM moved JOIN due USING (id)
-GROUP BY from_status, to_status`;
+${statusMoveCtes({ to: nextStageCase, where: `ctid = ANY (ARRAY(SELECT ctid FROM due))
+    AND ${DUE_CONDITION}`, onRecordedStatus: 'skip' })}
+SELECT status AS to_status, count(*)::int AS moved, (SELECT started_at FROM tick)::text AS tick_started_at,
+       (SELECT max(status_changed_at) FROM due)::text AS resume_at
+FROM moved
+GROUP BY status`;
 
 interface BatchRow {
-  from_status: OrderStatus;
   to_status: OrderStatus;
   moved: number;
   tick_started_at: string;
+  resume_at: string;
 }
 
 /**
  * The worker's tick: moves every order that has spent at least `stageSeconds` in WAITING or
  * IN_PROGRESS exactly one stage forward, with its history row in the same transaction, in
  * batches of at most `batchSize` orders (one statement each). A batch that moves fewer than
- * `batchSize` ends the tick; rows skipped because they were locked are taken on a later tick.
+ * `batchSize` ends the tick; orders another transaction moved or cancelled while the batch
+ * waited for them are not moved, and what a concurrent tick left is taken on a later tick.
  *
  * Safe to run twice or concurrently: what one run moved is no longer due for another.
  * Pass a DataSource so each batch commits on its own; a QueryRunner inside a transaction
@@ -103,16 +126,18 @@ export async function advanceDueOrders(executor: SqlExecutor, options: AdvanceDu
 
   const movedByTransition = new Map<string, number>();
   let tickStartedAt: string | null = null;
+  let resumeAt: string | null = null;
   let batches = 0;
   for (;;) {
-    const rows = (await executor.query(ADVANCE_BATCH_SQL, [tickStartedAt, options.stageSeconds, batchSize])) as BatchRow[];
+    const rows = (await executor.query(ADVANCE_BATCH_SQL, [tickStartedAt, options.stageSeconds, batchSize, resumeAt])) as BatchRow[];
     batches += 1;
     let movedInBatch = 0;
     for (const row of rows) {
-      const key = `${row.from_status}>${row.to_status}`;
+      const key = `${FROM_BY_TO.get(row.to_status)}>${row.to_status}`;
       movedByTransition.set(key, (movedByTransition.get(key) ?? 0) + row.moved);
       movedInBatch += row.moved;
       tickStartedAt ??= row.tick_started_at;
+      resumeAt = row.resume_at;
     }
     if (movedInBatch < batchSize) break;
   }

@@ -5,15 +5,15 @@
  * order row and its history can never disagree.
  *
  * Every move is stamped with clock_timestamp(), not now():
- * - A per-order transition may wait on the row lock of a worker batch (or another user's
- *   transition); when that one changed the row, PostgreSQL evaluates the WHERE and the SET list
- *   again on the committed row, so clock_timestamp() is read after that move committed and the
- *   history sorts in the order the moves happened. now() is the transaction's start, which can
- *   be earlier than the move it waited for.
- * - The tick never waits on a row (SKIP LOCKED), and clock_timestamp() is never earlier than its
- *   transaction's now(), so what the tick's cutoff relies on (a moved order is stamped no earlier
- *   than the tick's start) holds as it did with now(). The orders of one batch then carry the
- *   times they were moved at, a few microseconds apart, instead of one shared time.
+ * - A move may wait on the row lock of another (a worker batch, a user's transition, a user
+ *   waiting on a batch or a batch on a user); when that one changed the row, PostgreSQL
+ *   evaluates the WHERE and the SET list again on the committed row, so clock_timestamp() is
+ *   read after that move committed and the history sorts in the order the moves happened.
+ *   now() is the transaction's start, which can be earlier than the move it waited for.
+ * - clock_timestamp() is never earlier than the transaction's now(), so what the tick's cutoff
+ *   relies on (a moved order is stamped no earlier than the tick's start) holds as it did with
+ *   now(). The orders of one batch then carry the times they were moved at, a few microseconds
+ *   apart, instead of one shared time.
  * The history row takes the order's own status_changed_at, so the order's status_changed_at is
  * always its last history row's `at`.
  */
