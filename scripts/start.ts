@@ -4,17 +4,18 @@
  * PostgreSQL: AUTH_DATABASE_URL / ORDERS_DATABASE_URL when given, else an embedded PostgreSQL
  * (data under .data/postgres, kept between runs; DISHPATCH_DATA_DIR moves .data, and
  * EMBEDDED_POSTGRES_PORT its port). Redis: REDIS_URL, else 127.0.0.1:6379, else a
- * redis-server from the PATH. Then: compose the supergraph and build the web app if they are
- * stale, start auth, orders, the worker and the gateway as separate processes (each runs its
- * own migrations), wait until each is ready, seed the demo data on the first run, and print where to go.
+ * redis-server from the PATH. Then: compose the supergraph if its inputs changed and build the
+ * web app if it is stale, start the gateway (it needs no database) while PostgreSQL starts,
+ * then auth, orders and the worker, as separate processes (each runs its own migrations), wait
+ * until each is ready, seed the demo data on the first run, and print where to go.
  * Ctrl-C or SIGTERM stops the services (gateway first), then Redis and PostgreSQL if it
  * started them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { composeSupergraph, describeCompositionError } from '../tooling/src/composition.js';
-import { readSupergraphConfig, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
+import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
 import { prepareDemoManager, seedDemo } from './lib/demo-seed.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { paint, type Color } from './lib/log-output.js';
@@ -99,8 +100,28 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** Recomposes when the SDL files changed since supergraph.graphql was written. */
-function composeIfStale(): void {
+/** Where the digest of the last composition's inputs and output is kept. */
+const COMPOSED_DIGEST_PATH = resolve(DATA_DIR, 'composed-supergraph.sha256');
+
+/**
+ * Everything a composition depends on and what it wrote: supergraph.yaml, each subgraph's SDL,
+ * the lockfile (the composition library's version) and supergraph.graphql itself.
+ */
+function compositionDigest(): string {
+  const hash = createHash('sha256');
+  const files = [SUPERGRAPH_CONFIG_PATH, ...readSupergraphConfig().subgraphs.map((subgraph) => subgraph.schemaFile), resolve(REPO_ROOT, 'package-lock.json'), SUPERGRAPH_SDL_PATH];
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * Recomposes when the SDL files changed since supergraph.graphql was written. Composing costs
+ * most of a second (loading the composition library, then composing), so it is skipped when
+ * nothing it reads or wrote changed since the last start that composed.
+ */
+async function composeIfStale(): Promise<void> {
+  if (existsSync(COMPOSED_DIGEST_PATH) && readFileSync(COMPOSED_DIGEST_PATH, 'utf8') === compositionDigest()) return;
+  const { composeSupergraph, describeCompositionError } = await import('../tooling/src/composition.js');
   const composition = composeSupergraph(readSupergraphConfig());
   if (!composition.ok) {
     throw new Error(`The subgraph schemas do not compose:\n${composition.errors.map((error) => `  ${describeCompositionError(error)}`).join('\n')}`);
@@ -109,6 +130,28 @@ function composeIfStale(): void {
     writeFileSync(SUPERGRAPH_SDL_PATH, composition.supergraphSdl);
     say('supergraph.graphql was stale: composed it again');
   }
+  mkdirSync(DATA_DIR, { recursive: true });
+  writeFileSync(COMPOSED_DIGEST_PATH, compositionDigest());
+}
+
+/** AUTH_DATABASE_URL and ORDERS_DATABASE_URL: as given, or on the embedded PostgreSQL, started here (and the databases created) when one is missing. */
+async function databaseUrls(needEmbedded: boolean): Promise<{ AUTH_DATABASE_URL: string; ORDERS_DATABASE_URL: string }> {
+  const given = { auth: process.env['AUTH_DATABASE_URL'], orders: process.env['ORDERS_DATABASE_URL'] };
+  if (!needEmbedded) return { AUTH_DATABASE_URL: given.auth!, ORDERS_DATABASE_URL: given.orders! };
+  say(`PostgreSQL: starting the embedded one on port ${EMBEDDED_POSTGRES.port} (data in ${shownDataDir}/postgres)…`);
+  const started = await startEmbeddedPostgres({
+    ...EMBEDDED_POSTGRES,
+    databases: [...(given.auth ? [] : ['dishpatch_auth']), ...(given.orders ? [] : ['dishpatch_orders'])],
+    onLog: infraLog('postgres', 'blue'),
+    onSpawned: (stop) => (stopStartedPostgres = stop),
+  });
+  postgres = started;
+  say(
+    started.initialised
+      ? `PostgreSQL: initialised a new cluster, created ${started.createdDatabases.join(', ')}`
+      : `PostgreSQL: reusing the data in ${shownDataDir}/postgres${started.createdDatabases.length > 0 ? `, created ${started.createdDatabases.join(', ')}` : ''}`,
+  );
+  return { AUTH_DATABASE_URL: given.auth || started.urlOf('dishpatch_auth'), ORDERS_DATABASE_URL: given.orders || started.urlOf('dishpatch_orders') };
 }
 
 async function main(): Promise<void> {
@@ -122,10 +165,6 @@ async function main(): Promise<void> {
     await assertPortFree(EMBEDDED_POSTGRES.port, 'the embedded PostgreSQL (is an earlier npm start still running?)', 'EMBEDDED_POSTGRES_PORT');
   }
 
-  composeIfStale();
-  // Before the gateway starts: it reads the web app's build once, at start.
-  if (buildWebAppIfStale()) say('the web app was stale: built it again (web/dist)');
-
   redis = await resolveRedis({
     url: process.env['REDIS_URL'],
     dataDir: resolve(DATA_DIR, 'redis'),
@@ -134,29 +173,16 @@ async function main(): Promise<void> {
   });
   say(`Redis: ${redis.origin}`);
 
-  let authDatabaseUrl = process.env['AUTH_DATABASE_URL'];
-  let ordersDatabaseUrl = process.env['ORDERS_DATABASE_URL'];
-  if (needEmbedded) {
-    say(`PostgreSQL: starting the embedded one on port ${EMBEDDED_POSTGRES.port} (data in ${shownDataDir}/postgres)…`);
-    postgres = await startEmbeddedPostgres({
-      ...EMBEDDED_POSTGRES,
-      databases: [...(authDatabaseUrl ? [] : ['dishpatch_auth']), ...(ordersDatabaseUrl ? [] : ['dishpatch_orders'])],
-      onLog: infraLog('postgres', 'blue'),
-      onSpawned: (stop) => (stopStartedPostgres = stop),
-    });
-    say(
-      postgres.initialised
-        ? `PostgreSQL: initialised a new cluster, created ${postgres.createdDatabases.join(', ')}`
-        : `PostgreSQL: reusing the data in ${shownDataDir}/postgres${postgres.createdDatabases.length > 0 ? `, created ${postgres.createdDatabases.join(', ')}` : ''}`,
-    );
-    authDatabaseUrl ??= postgres.urlOf('dishpatch_auth');
-    ordersDatabaseUrl ??= postgres.urlOf('dishpatch_orders');
-  }
+  // PostgreSQL starts in a process of its own; composing, the web build and the gateway's start overlap with it.
+  const databases = databaseUrls(needEmbedded);
+  databases.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+  await composeIfStale();
+  // Before the gateway starts: it reads the web app's build once, at start.
+  if (buildWebAppIfStale()) say('the web app was stale: built it again (web/dist)');
 
-  const env: NodeJS.ProcessEnv = {
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    AUTH_DATABASE_URL: authDatabaseUrl,
-    ORDERS_DATABASE_URL: ordersDatabaseUrl,
     REDIS_URL: redis.url,
     AUTH_DATA_DIR: process.env['AUTH_DATA_DIR'] || resolve(DATA_DIR, 'auth'),
     GATEWAY_PORT: String(ports.gateway),
@@ -171,21 +197,21 @@ async function main(): Promise<void> {
     SUBGRAPH_SHARED_SECRET: prepareSharedSecret(DATA_DIR, process.env['SUBGRAPH_SHARED_SECRET']),
     LISTEN_HOST: process.env['LISTEN_HOST'] || '127.0.0.1',
   };
-  const definitions = [
-    { name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' },
-    { name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' },
-    { name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' },
-    { name: 'gateway', workspace: 'gateway', readyUrl: `http://127.0.0.1:${ports.gateway}/ready`, color: 'green' },
-  ] as const;
-  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-  const [auth, orders, worker, gateway] = definitions.map((definition) => {
+  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv) => {
     const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH });
     services.push(service);
     return service;
-  }) as [ServiceProcess, ServiceProcess, ServiceProcess, ServiceProcess];
+  };
+  // The gateway needs no database (its supergraph is static): it loads while PostgreSQL starts.
+  const gateway = startService({ name: 'gateway', workspace: 'gateway', readyUrl: `${gatewayUrl}/ready`, color: 'green' }, baseEnv);
+  gateway.start();
+
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...(await databases) };
+  const auth = startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env);
+  const orders = startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env);
+  const worker = startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env);
   auth.start();
   orders.start();
-  gateway.start();
   // The worker reads the tables the orders subgraph's migrations create: on a database made in
   // this run it starts once they exist; otherwise they do already.
   const workerReady = (async () => {
@@ -194,11 +220,11 @@ async function main(): Promise<void> {
     await worker.waitUntilReady(READY_TIMEOUT_MS);
   })();
   // Seeding needs the gateway and the subgraphs, not the worker: it runs while the worker starts.
-  // The demo manager is made as soon as auth has migrated its database (never concurrently with it).
+  // The demo manager is made while auth starts: create-manager migrates first, under the same
+  // advisory lock as auth, so whichever comes second finds the schema done.
+  const demoManager = prepareDemoManager(resolve(DATA_DIR, 'demo-manager.json'), env);
   const seeded = (async () => {
-    await auth.waitUntilReady(READY_TIMEOUT_MS);
-    const demoManager = prepareDemoManager(resolve(DATA_DIR, 'demo-manager.json'), env);
-    await Promise.all([orders, gateway].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
+    await Promise.all([auth, orders, gateway].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
     return seedDemo(`${gatewayUrl}/graphql`, env, demoManager);
   })();
   const [seed] = await Promise.all([seeded, workerReady]);

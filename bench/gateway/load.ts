@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
+import { cpuMsOf, StackCpuMeter, type CpuPerRequest } from './process-cpu.js';
 
 /** One side of a comparison: where the load goes and what each request carries. */
 export interface LoadSide {
@@ -31,6 +31,8 @@ export interface RoundResult {
   subgraphCallsPerRequest?: number;
   /** CPU milliseconds (user + system) the side's process spent per request answered. */
   cpuMsPerRequest?: number;
+  /** CPU milliseconds per request answered of every process of the stack, by part and `all`. */
+  stackCpuMsPerRequest?: CpuPerRequest;
 }
 
 /** The side's figures over its rounds: the median of each. */
@@ -44,29 +46,8 @@ export interface SideSummary {
   served: number;
   subgraphCallsPerRequest?: number;
   cpuMsPerRequest?: number;
-}
-
-/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every common kernel). */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/**
- * User + system CPU time in ms of a process and its live children (a gateway's cluster
- * workers), from /proc; undefined where there is no /proc.
- */
-async function cpuMsOf(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    let total = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
-    for (const child of children) total += (await cpuMsOf(Number(child))) ?? 0;
-    return total;
-  } catch {
-    // No /proc here: the figure is left out.
-    return undefined;
-  }
+  /** The round with the median `all` figure's parts. */
+  stackCpuMsPerRequest?: CpuPerRequest;
 }
 
 /** A GraphQL answer with an `errors` entry is a failure however fast it came back. */
@@ -77,8 +58,15 @@ function carriesNoGraphQLError(body: string): boolean {
 /** Reads a running total of the requests the subgraphs have served (from their /metrics). */
 export type SubgraphCallCounter = () => Promise<number>;
 
-export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCalls?: SubgraphCallCounter): Promise<RoundResult> {
-  const callsBefore = await countSubgraphCalls?.();
+/** What is read before and after each measured round besides the side's own process. */
+export interface RoundMeters {
+  countSubgraphCalls?: SubgraphCallCounter;
+  stackCpu?: StackCpuMeter;
+}
+
+export async function runRound(side: LoadSide, shape: LoadShape, meters: RoundMeters = {}): Promise<RoundResult> {
+  const callsBefore = await meters.countSubgraphCalls?.();
+  const stackBefore = await meters.stackCpu?.read();
   const cpuBefore = await cpuMsOf(side.pid);
   const result = await autocannon({
     url: side.url,
@@ -101,8 +89,9 @@ export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCa
   });
   const served = result['2xx'] - result.mismatches;
   const failed = result.errors + result.timeouts + result.non2xx + result.mismatches;
-  const callsAfter = await countSubgraphCalls?.();
   const cpuAfter = await cpuMsOf(side.pid);
+  const stackAfter = await meters.stackCpu?.read();
+  const callsAfter = await meters.countSubgraphCalls?.();
   const answered = Math.max(1, served + failed);
   return {
     requestsPerSecond: served / result.duration,
@@ -112,6 +101,7 @@ export async function runRound(side: LoadSide, shape: LoadShape, countSubgraphCa
     served,
     ...(callsBefore !== undefined && callsAfter !== undefined ? { subgraphCallsPerRequest: (callsAfter - callsBefore) / answered } : {}),
     ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMsPerRequest: (cpuAfter - cpuBefore) / answered } : {}),
+    ...(stackBefore && stackAfter ? { stackCpuMsPerRequest: StackCpuMeter.perRequest(stackBefore, stackAfter, answered) } : {}),
   };
 }
 
@@ -119,6 +109,12 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The middle item by `key` (the lower of the two middles for an even count), kept whole. */
+function medianBy<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 export interface Comparison {
@@ -137,8 +133,7 @@ export async function compareAlternating(
     rounds: number;
     warmupSeconds: number;
     onRound?: (label: string, round: RoundResult) => void;
-    countSubgraphCalls?: SubgraphCallCounter;
-  },
+  } & RoundMeters,
 ): Promise<Comparison> {
   const shape = { connections: options.connections, seconds: options.seconds };
   await runRound(a, { ...shape, seconds: options.warmupSeconds });
@@ -149,7 +144,7 @@ export async function compareAlternating(
   ]);
   for (let round = 0; round < options.rounds; round += 1) {
     for (const side of [a, b]) {
-      const result = await runRound(side, shape, options.countSubgraphCalls);
+      const result = await runRound(side, shape, options);
       rounds.get(side)!.push(result);
       options.onRound?.(side.label, result);
     }
@@ -168,6 +163,7 @@ export async function compareAlternating(
         ? { subgraphCallsPerRequest: median(results.map((r) => r.subgraphCallsPerRequest!)) }
         : {}),
       ...(results.every((r) => r.cpuMsPerRequest !== undefined) ? { cpuMsPerRequest: median(results.map((r) => r.cpuMsPerRequest!)) } : {}),
+      ...(results.every((r) => r.stackCpuMsPerRequest !== undefined) ? { stackCpuMsPerRequest: medianBy(results.map((r) => r.stackCpuMsPerRequest!), (cpu) => cpu['all']!) } : {}),
     };
   };
   return { a: summarize(a), b: summarize(b) };

@@ -1,7 +1,7 @@
 /**
- * Top self-time functions of a V8 `.cpuprofile` (e.g. from `BENCH_GATEWAY_CPU_PROF_DIR=/tmp/prof
+ * Top self-time functions of a V8 `.cpuprofile` (e.g. from `BENCH_CPU_PROF_DIR=/tmp/prof
  * npm run bench`), and the same time grouped by package, to see where a process spends its CPU:
- *   npx tsx bench/gateway/profile-summary.ts /tmp/prof/CPU.*.cpuprofile [top]
+ *   npx tsx bench/gateway/profile-summary.ts /tmp/prof/orders-subgraph/CPU.*.cpuprofile [top]
  */
 import { readFileSync } from 'node:fs';
 
@@ -38,14 +38,14 @@ const total = [...selfMicros.values()].reduce((sum, micros) => sum + micros, 0);
 function packageOf(url: string): string {
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1]!;
-  const project = /\/(gateway|shared|auth-subgraph|orders-subgraph|bench)\//.exec(url);
+  const project = /\/(gateway|shared|auth-subgraph|orders-subgraph|orders-core|bench)\//.exec(url);
   if (project) return `dishpatch/${project[1]}`;
   return url === '' ? '(native/vm)' : url.startsWith('node:') ? 'node internals' : url;
 }
 
 function describe(nodeId: number): string {
   const { functionName, url, lineNumber } = nodesById.get(nodeId)!.callFrame;
-  const where = url ? `${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(gateway|shared)\//, '$1/')}:${lineNumber + 1}` : '';
+  const where = url ? `${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(gateway|shared|auth-subgraph|orders-subgraph|orders-core)\//, '$1/')}:${lineNumber + 1}` : '';
   return `${functionName || '(anonymous)'} ${where}`;
 }
 

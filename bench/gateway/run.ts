@@ -15,6 +15,7 @@ import pg from 'pg';
 import { GATEWAY_SECRET_HEADER, generateSharedSecret } from '@dishpatch/shared/http';
 import { createTestDatabase, createTestRedis, TEST_ADMIN_DATABASE_URL, type TestDatabase, type TestRedis } from '@dishpatch/shared/testing';
 import { compareAlternating, type Comparison, type RoundResult } from './load.js';
+import { StackCpuMeter, type CpuPerRequest } from './process-cpu.js';
 import { findFreePort } from '../../scripts/lib/ports.js';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { ServiceProcess, TSX_ENTRY } from '../../scripts/lib/service-process.js';
@@ -50,8 +51,13 @@ const SQL_SAMPLE_REQUESTS = 100;
 const STATS_FLUSH_WAIT_MS = 11_000;
 /** Which measurements to run, e.g. BENCH_ONLY=2 while iterating on the gateway; all by default. */
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? '1,2,2b,3,4').split(',').map((part) => part.trim()));
-/** When set, our gateway runs with `--cpu-prof` and writes its profile here on exit. */
-const CPU_PROFILE_DIR = process.env['BENCH_GATEWAY_CPU_PROF_DIR'];
+/** When set, our gateway and both subgraphs run with `--cpu-prof` and write their profiles on exit, each into `<dir>/<workspace>`. */
+const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROF_DIR'];
+
+/** How a service of ours is run: under the profiler when BENCH_CPU_PROF_DIR asks for it. */
+function ourServiceArgs(workspace: string): string[] {
+  return CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROFILE_DIR, workspace)}`, ...TSX_ENTRY] : TSX_ENTRY;
+}
 
 const MENU_QUERY = 'query Menu { menu { id name description price quantity isAvailable } }';
 const STAFF_ORDERS_QUERY =
@@ -122,10 +128,17 @@ async function measureSqlPerRequest(label: string, url: string, token: string, d
   return { label, orders: perRequest(databases.orders), auth: perRequest(databases.auth) };
 }
 
+/** `all 9.10 = gateway 2.00 + auth 1.50 + …`: the stack's CPU per request and where it went. */
+function describeStackCpu(cpu: CpuPerRequest): string {
+  const parts = Object.entries(cpu).filter(([name, ms]) => name !== 'all' && ms >= 0.005);
+  return `${cpu['all']!.toFixed(2)} = ${parts.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(' + ')}`;
+}
+
 function describeRound(label: string, round: RoundResult): void {
   const calls = round.subgraphCallsPerRequest === undefined ? '' : `  subgraph calls/request ${round.subgraphCallsPerRequest.toFixed(2)}`;
   const cpu = round.cpuMsPerRequest === undefined ? '' : `  CPU ${round.cpuMsPerRequest.toFixed(2)} ms/request`;
-  log(`  ${label.padEnd(34)} ${round.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.failed}${calls}${cpu}`);
+  const stack = round.stackCpuMsPerRequest === undefined ? '' : `  all processes ${describeStackCpu(round.stackCpuMsPerRequest)}`;
+  log(`  ${label.padEnd(34)} ${round.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  failed ${round.failed}${calls}${cpu}${stack}`);
 }
 
 /** Requests to /graphql the subgraphs have answered so far, from their Prometheus metrics. */
@@ -149,8 +162,8 @@ interface TableRow {
 
 function formatTable(rows: TableRow[]): string {
   const lines = [
-    `| measurement | side | req/s | p50 ms | p99 ms | failed | subgraph calls/req | CPU ms/req | ratio |`,
-    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`,
+    `| measurement | side | req/s | p50 ms | p99 ms | failed | subgraph calls/req | CPU ms/req | all processes CPU ms/req | ratio |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |`,
   ];
   for (const row of rows) {
     const { a, b } = row.comparison;
@@ -158,7 +171,8 @@ function formatTable(rows: TableRow[]): string {
     for (const [index, side] of [a, b].entries()) {
       lines.push(
         `| ${index === 0 ? row.measurement : ''} | ${side.label} | ${side.requestsPerSecond.toFixed(0)} | ${side.p50} | ${side.p99} | ${side.failed} | ` +
-          `${side.subgraphCallsPerRequest?.toFixed(2) ?? ''} | ${side.cpuMsPerRequest?.toFixed(2) ?? ''} | ${index === 0 ? `${row.ratioLabel} ${ratio}` : ''} |`,
+          `${side.subgraphCallsPerRequest?.toFixed(2) ?? ''} | ${side.cpuMsPerRequest?.toFixed(2) ?? ''} | ` +
+          `${side.stackCpuMsPerRequest?.['all']!.toFixed(2) ?? ''} | ${index === 0 ? `${row.ratioLabel} ${ratio}` : ''} |`,
       );
     }
   }
@@ -222,12 +236,14 @@ async function main(): Promise<void> {
       launch({
         name: 'auth subgraph',
         workspace: 'auth-subgraph',
+        nodeArgs: ourServiceArgs('auth-subgraph'),
         env: { ...common, AUTH_PORT: String(authPort), AUTH_DATABASE_URL: authDb.url, AUTH_DATA_DIR: join(workDir, 'auth'), ACCESS_TOKEN_TTL_SECONDS: '3600' },
         readyUrl: `http://127.0.0.1:${authPort}/health`,
       }),
       launch({
         name: 'orders subgraph',
         workspace: 'orders-subgraph',
+        nodeArgs: ourServiceArgs('orders-subgraph'),
         env: { ...common, ORDERS_PORT: String(ordersPort), ORDERS_DATABASE_URL: ordersDb.url, AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json` },
         readyUrl: `http://127.0.0.1:${ordersPort}/health`,
       }),
@@ -245,7 +261,7 @@ async function main(): Promise<void> {
       launch({
         name: 'gateway',
         workspace: 'gateway',
-        nodeArgs: CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}`, ...TSX_ENTRY] : TSX_ENTRY,
+        nodeArgs: ourServiceArgs('gateway'),
         env: {
           ...common,
           GATEWAY_PORT: String(gatewayPort),
@@ -285,7 +301,10 @@ async function main(): Promise<void> {
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const rows: TableRow[] = [];
     const countSubgraphCalls = subgraphCallCounter([`http://127.0.0.1:${authPort}/metrics`, `http://127.0.0.1:${ordersPort}/metrics`]);
-    const shape = { ...LOAD, onRound: describeRound, countSubgraphCalls };
+    // Every process a request can cost CPU in: both gateways (the idle one adds next to nothing), both subgraphs, their PostgreSQL backends.
+    const stackCpu = new StackCpuMeter({ gateway: gateway.pid, hive: hive.pid, auth: auth.pid, orders: orders.pid }, TEST_ADMIN_DATABASE_URL, [authDb.name, ordersDb.name]);
+    cleanups.push(() => stackCpu.close());
+    const shape = { ...LOAD, onRound: describeRound, countSubgraphCalls, stackCpu };
     log(`load: ${LOAD.connections} connections, ${LOAD.rounds} rounds of ${LOAD.seconds} s per side after a ${LOAD.warmupSeconds} s warm-up, sides alternating`);
 
     if (ONLY.has('1')) {
@@ -371,6 +390,13 @@ async function main(): Promise<void> {
     console.log(`load average (1/5/15 min) at start ${loadAtStart}, at end ${machineLoad()}`);
     console.log('');
     console.log(formatTable(rows));
+    console.log('');
+    console.log('all processes CPU ms/req by process (the median round):');
+    for (const row of rows) {
+      for (const side of [row.comparison.a, row.comparison.b]) {
+        if (side.stackCpuMsPerRequest) console.log(`  ${row.measurement}, ${side.label}: ${describeStackCpu(side.stackCpuMsPerRequest)}`);
+      }
+    }
     console.log('');
     for (const line of sqlLines) console.log(line);
     if (stockLine) console.log(stockLine);

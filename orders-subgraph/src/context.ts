@@ -22,10 +22,16 @@ export interface OrdersLoaders {
 export type OrdersContext = SubgraphContext<OrdersServices, OrdersLoaders>;
 
 export function createLoaders(services: OrdersServices): OrdersLoaders {
+  const dishById = new DataLoader((ids: readonly string[]) => services.dishes.findByIds(ids));
   return {
-    dishById: new DataLoader((ids) => services.dishes.findByIds(ids)),
+    dishById,
     orderById: new DataLoader((ids) => services.orders.findByIds(ids)),
-    itemsByOrderId: new DataLoader((ids) => services.orders.findItemsByOrderIds(ids)),
+    // The items' dishes come in the same query; later dish loads in this request find them.
+    itemsByOrderId: new DataLoader(async (ids) => {
+      const { items, dishes } = await services.orders.findItemsByOrderIds(ids);
+      for (const dish of dishes) dishById.prime(dish.id, dish);
+      return items;
+    }),
     historyByOrderId: new DataLoader((ids) => services.orders.findHistoryByOrderIds(ids)),
   };
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { GraphQLRequestError, requestGraphQL } from './graphql-client.js';
 import { REPO_ROOT } from './service-process.js';
 
@@ -53,10 +53,11 @@ export function prepareDemoManager(credentialsFile: string, env: NodeJS.ProcessE
 
 /** `npm run create-manager` as a user would run it (idempotent: creates or promotes). */
 export async function runCreateManager(manager: DemoManager, env: NodeJS.ProcessEnv): Promise<void> {
-  const args = ['--conditions=source', 'scripts/create-manager.ts', '--email', manager.email, '--password', manager.password, '--username', manager.username];
+  // What `npm run create-manager` runs, as one `node --import tsx` process (tsx's CLI would start a second).
+  const args = ['--conditions=source', '--import', 'tsx', 'scripts/create-manager.ts', '--email', manager.email, '--password', manager.password, '--username', manager.username];
   const output: string[] = [];
   const code = await new Promise<number | null>((resolveExit, rejectSpawn) => {
-    const child = spawn(resolve(REPO_ROOT, 'node_modules/.bin/tsx'), args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
     child.once('error', rejectSpawn);
@@ -100,11 +101,11 @@ export async function seedDemo(graphqlUrl: string, env: NodeJS.ProcessEnv, prepa
   }
   const { dishes } = await requestGraphQL<{ dishes: Array<{ id: string }> }>(graphqlUrl, '{ dishes(includeUnavailable: true) { id } }', { token });
   if (dishes.length > 0) return { manager, createdManager, createdDishes: 0 };
-  for (const dish of DEMO_MENU) {
-    await requestGraphQL(graphqlUrl, 'mutation CreateDish($input: CreateDishInput!) { createDish(input: $input) { id } }', {
-      token,
-      variables: { input: dish },
-    });
-  }
+  // All at once: twelve round trips one after another would be most of a first start's wait for the seed.
+  await Promise.all(
+    DEMO_MENU.map((dish) =>
+      requestGraphQL(graphqlUrl, 'mutation CreateDish($input: CreateDishInput!) { createDish(input: $input) { id } }', { token, variables: { input: dish } }),
+    ),
+  );
   return { manager, createdManager, createdDishes: DEMO_MENU.length };
 }

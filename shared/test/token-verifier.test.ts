@@ -225,6 +225,34 @@ describe('TokenVerifier', () => {
     }
   });
 
+  it('accepts a token it has verified before only while it is unexpired, unrevoked and its key still published', async (t) => {
+    const jwks = await new CountingJwks().start();
+    try {
+      const key = newKey();
+      jwks.keys = [key];
+      const remembering = verifierFor({ jwksUrl: jwks.url, cacheTtlMs: 60_000, clockToleranceSeconds: 0 });
+      const session = randomUUID();
+      const shortLived = `Bearer ${signTestAccessToken(key, { userId, role: 'CHEF', sessionId: session }, 30)}`;
+      const longLived = `Bearer ${signTestAccessToken(key, { userId, role: 'CHEF', sessionId: session }, 600)}`;
+      for (const token of [shortLived, longLived, shortLived, longLived]) assert.ok((await remembering.authenticate(token)).viewer);
+
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+      t.mock.timers.tick(31_000);
+      assert.match(String((await remembering.authenticate(shortLived)).problem), /expired/);
+      assert.ok((await remembering.authenticate(longLived)).viewer);
+
+      revoked.add(session);
+      assert.match(String((await remembering.authenticate(longLived)).problem), /signed out/);
+      revoked.delete(session);
+
+      jwks.keys = [newKey()];
+      t.mock.timers.tick(60_000);
+      assert.match(String((await remembering.authenticate(longLived)).problem), /Invalid access token/, 'the key was withdrawn');
+    } finally {
+      await jwks.stop();
+    }
+  });
+
   it('refuses, without crashing, when the JWKS cannot be reached', async () => {
     const unreachable = verifierFor({ jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json' });
     const result = await unreachable.authenticate(`Bearer ${valid}`);

@@ -1,9 +1,11 @@
 import { NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
-import { In, IsNull, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
-import { DishEntity, type Dish } from '../entities/index.js';
+import { IsNull, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { DishEntity, selectColumns, type Dish } from '../entities/index.js';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { validateCreateDishInput, validateUpdateDishInput, type CreateDishArguments, type UpdateDishArguments } from './dish-input.js';
+
+const DISH_COLUMNS = selectColumns(DishEntity, 'd');
 
 /**
  * Dishes: the menu and the manager's catalogue. A deleted dish (deleted_at set) is gone from
@@ -39,7 +41,8 @@ export class DishService {
 
   /** For DataLoaders (order items, entity references): deleted dishes included, results in key order. */
   async findByIds(ids: readonly string[]): Promise<Array<Dish | null>> {
-    const found = await this.dishes.findBy({ id: In([...ids]) });
+    // A DataLoader batch, run on every request that shows order items: plain SQL into plain rows.
+    const found: Dish[] = await this.dataSource.query(`SELECT ${DISH_COLUMNS} FROM dishes d WHERE d.id = ANY($1::uuid[])`, [ids]);
     const byId = new Map(found.map((dish) => [dish.id, dish]));
     return ids.map((id) => byId.get(id) ?? null);
   }

@@ -1,7 +1,7 @@
 import { isUuid } from '@dishpatch/shared/ids';
 import { decodeCursor, encodeCursor, isTimestamptzText, validatePageSize } from '@dishpatch/shared/pagination';
 import type { EntityManager } from 'typeorm';
-import { OrderEntity, type Order } from '../entities/index.js';
+import { OrderEntity, selectColumns, type Order } from '../entities/index.js';
 import type { OrderStatus } from './order-status.js';
 
 export interface OrderFilter {
@@ -45,35 +45,38 @@ export function validatePageArguments(args: PageArguments): { first: number; aft
   return { first: validatePageSize(args.first), after: args.after === undefined || args.after === null ? null : decodePosition(args.after) };
 }
 
+const ORDER_COLUMNS = selectColumns(OrderEntity, 'o');
+
 /**
  * One page of orders, newest first, and the total matching the filter when asked for: one
  * query, two with the total, whatever the page size (the nested fields load through the
- * request's DataLoaders).
+ * request's DataLoaders). Plain SQL into plain rows: a page is read on every request.
  */
 export async function findOrderPage(manager: EntityManager, filter: OrderFilter, args: PageArguments): Promise<OrderPage> {
   const { first, after } = validatePageArguments(args);
-  const matching = manager.getRepository(OrderEntity).createQueryBuilder('o');
-  if (filter.userId !== undefined) matching.andWhere('o.user_id = :userId', { userId: filter.userId });
-  if (filter.status) matching.andWhere('o.status = :status', { status: filter.status });
+  const parameters: unknown[] = [];
+  const bind = (value: unknown) => `$${parameters.push(value)}`;
+  const matching: string[] = [];
+  if (filter.userId !== undefined) matching.push(`o.user_id = ${bind(filter.userId)}`);
+  if (filter.status) matching.push(`o.status = ${bind(filter.status)}`);
+  const matchingParameters = [...parameters];
+  const onPage = after ? [...matching, `(o.created_at, o.id) < (CAST(${bind(after.createdAt)} AS timestamptz), CAST(${bind(after.id)} AS uuid))`] : matching;
+  const where = (conditions: string[]) => (conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`);
 
-  const page = matching.clone().addSelect('CAST(o.created_at AS text)', 'position_created_at');
-  if (after) {
-    page.andWhere('(o.created_at, o.id) < (CAST(:afterCreatedAt AS timestamptz), CAST(:afterId AS uuid))', {
-      afterCreatedAt: after.createdAt,
-      afterId: after.id,
-    });
-  }
-  page.orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(first + 1);
-
-  const { entities, raw } = await page.getRawAndEntities<{ position_created_at: string }>();
+  const rows: Array<Order & { positionCreatedAt: string }> = await manager.query(
+    `SELECT ${ORDER_COLUMNS}, CAST(o.created_at AS text) AS "positionCreatedAt" FROM orders o ${where(onPage)} ` +
+      `ORDER BY o.created_at DESC, o.id DESC LIMIT ${bind(first + 1)}`,
+    parameters,
+  );
   let counting: Promise<number> | undefined;
-  const edges = entities.slice(0, first).map((node, index) => ({
-    cursor: encodeCursor([raw[index]!.position_created_at, node.id]),
-    node,
-  }));
+  const count = async () => {
+    const [{ count }] = (await manager.query(`SELECT count(*)::int AS count FROM orders o ${where(matching)}`, matchingParameters)) as [{ count: number }];
+    return count;
+  };
+  const edges = rows.slice(0, first).map(({ positionCreatedAt, ...node }) => ({ cursor: encodeCursor([positionCreatedAt, node.id]), node }));
   return {
     edges,
-    pageInfo: { hasNextPage: entities.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: () => (counting ??= matching.getCount()),
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: () => (counting ??= count()),
   };
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isStaff } from '@dishpatch/shared/authorization';
 import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
-import { In, type DataSource, type EntityManager } from 'typeorm';
-import { OrderEntity, OrderItemEntity, OrderStatusChangeEntity, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { DishEntity, OrderEntity, OrderItemEntity, OrderStatusChangeEntity, selectColumns, splitJoinedRow, type Dish, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { runTransaction } from '../transactions.js';
 import { claimIdempotencyKey } from './idempotency-keys.js';
@@ -17,6 +17,13 @@ export interface OrderServiceOptions {
   /** Told each time a transaction is run again after a deadlock or serialization failure. */
   onTransactionRetry?: () => void;
 }
+
+// The DataLoaders' batches run on every request: plain SQL into plain rows.
+const ORDER_COLUMNS = selectColumns(OrderEntity, 'o');
+const ORDER_ITEM_COLUMNS = selectColumns(OrderItemEntity, 'i');
+const ITEM_DISH_PREFIX = 'dish.';
+const ITEM_DISH_COLUMNS = selectColumns(DishEntity, 'd', ITEM_DISH_PREFIX);
+const STATUS_CHANGE_COLUMNS = selectColumns(OrderStatusChangeEntity, 'c');
 
 /** Who may see an order: its customer and staff. Everyone else is told it does not exist. */
 export function canSeeOrder(viewer: Viewer | null, order: Order): boolean {
@@ -90,24 +97,38 @@ export class OrderService {
 
   /** For DataLoaders: one query, results in key order, null for misses. */
   async findByIds(ids: readonly string[]): Promise<Array<Order | null>> {
-    const orders = await this.dataSource.getRepository(OrderEntity).findBy({ id: In([...ids]) });
+    const orders: Order[] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ANY($1::uuid[])`, [ids]);
     const byId = new Map(orders.map((order) => [order.id, order]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  /** For DataLoaders: each order's items (one query), in dish-id order, the order their stock was taken in. */
-  async findItemsByOrderIds(orderIds: readonly string[]): Promise<OrderItem[][]> {
-    const items = await this.dataSource
-      .getRepository(OrderItemEntity)
-      .find({ where: { orderId: In([...orderIds]) }, order: { dishId: 'ASC' } });
-    return groupBy(orderIds, items, (item) => item.orderId);
+  /**
+   * For DataLoaders: each order's items in dish-id order (the order their stock was taken in),
+   * and the dishes they name, deleted ones included: one query, since a client that shows the
+   * items nearly always shows what they are.
+   */
+  async findItemsByOrderIds(orderIds: readonly string[]): Promise<{ items: OrderItem[][]; dishes: Dish[] }> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${ORDER_ITEM_COLUMNS}, ${ITEM_DISH_COLUMNS} FROM order_items i JOIN dishes d ON d.id = i.dish_id ` +
+        'WHERE i.order_id = ANY($1::uuid[]) ORDER BY i.dish_id',
+      [orderIds],
+    );
+    const items: OrderItem[] = [];
+    const dishes = new Map<string, Dish>();
+    for (const row of rows) {
+      const { own, joined } = splitJoinedRow<OrderItem, Dish>(row, ITEM_DISH_PREFIX);
+      items.push(own);
+      dishes.set(joined.id, joined);
+    }
+    return { items: groupBy(orderIds, items, (item) => item.orderId), dishes: [...dishes.values()] };
   }
 
   /** For DataLoaders: each order's status history, oldest first (one query). */
   async findHistoryByOrderIds(orderIds: readonly string[]): Promise<OrderStatusChange[][]> {
-    const changes = await this.dataSource
-      .getRepository(OrderStatusChangeEntity)
-      .find({ where: { orderId: In([...orderIds]) }, order: { at: 'ASC', id: 'ASC' } });
+    const changes: OrderStatusChange[] = await this.dataSource.query(
+      `SELECT ${STATUS_CHANGE_COLUMNS} FROM order_status_changes c WHERE c.order_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
+      [orderIds],
+    );
     return groupBy(orderIds, changes, (change) => change.orderId);
   }
 

@@ -61,12 +61,28 @@ export interface TokenVerifierOptions {
   cacheTtlMs?: number;
   /** Allowed clock difference between services, in seconds. Default 5. */
   clockToleranceSeconds?: number;
+  /**
+   * How many verified tokens are remembered, so that a client's next request with the same
+   * token skips the ECDSA check (the costliest step of a request). Default 10,000.
+   */
+  verifiedCacheSize?: number;
+}
+
+/** A token whose signature and claims were checked, with what checked it. */
+interface VerifiedToken {
+  viewer: Viewer;
+  issuedAtMs: number;
+  /** From when jsonwebtoken would call it expired. */
+  expiresAtMs: number;
+  kid: string;
+  key: KeyObject;
 }
 
 /**
  * Turns an `Authorization: Bearer` header into a viewer. Every subgraph verifies every token
  * itself (signature with a key from the JWKS, pinned algorithm, expiry, issuer, audience,
- * revocation), so reaching a subgraph directly is as safe as going through the gateway.
+ * revocation), so reaching a subgraph directly is as safe as going through the gateway. A
+ * token seen before is not checked again while its key and expiry still hold; its revocation is.
  */
 export class TokenVerifier {
   private keys = new Map<string, KeyObject>();
@@ -76,11 +92,15 @@ export class TokenVerifier {
   private readonly minRefetchIntervalMs: number;
   private readonly cacheTtlMs: number;
   private readonly clockToleranceSeconds: number;
+  /** Token → its verification, oldest first (a Map keeps insertion order). */
+  private readonly verified = new Map<string, VerifiedToken>();
+  private readonly verifiedCacheSize: number;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.minRefetchIntervalMs = options.minRefetchIntervalMs ?? 10_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 600_000;
     this.clockToleranceSeconds = options.clockToleranceSeconds ?? 5;
+    this.verifiedCacheSize = options.verifiedCacheSize ?? 10_000;
     if (options.localKeys === undefined && !options.jwksUrl) {
       throw new Error('TokenVerifier needs either jwksUrl or localKeys');
     }
@@ -91,12 +111,40 @@ export class TokenVerifier {
     const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(authorization);
     if (!match) return { viewer: null, problem: 'Malformed Authorization header: expected "Bearer <token>"' };
     const token = match[1]!;
-    const header = decodeHeader(token);
-    if (!header || header.alg !== TOKEN_ALGORITHM || typeof header.kid !== 'string') {
-      return { viewer: null, problem: 'Invalid access token' };
+    const verified = (await this.stillVerified(token)) ?? (await this.verify(token));
+    if (!('viewer' in verified)) return { viewer: null, problem: verified.problem };
+    const { viewer, issuedAtMs } = verified;
+    try {
+      if (await this.options.isRevoked({ sessionId: viewer.sessionId, userId: viewer.userId, issuedAtMs })) {
+        return { viewer: null, problem: 'Session has been signed out' };
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'revocation check failed; refusing the token');
+      return { viewer: null, problem: 'Could not verify the session, try again', unavailableService: 'redis' };
     }
-    const key = await this.keyFor(header.kid);
-    if (!key) return { viewer: null, problem: 'Invalid access token' };
+    return { viewer };
+  }
+
+  /**
+   * The outcome of an earlier verification of this very token, while it still holds: the key
+   * that checked the signature is still the one published for its kid, and the token has not
+   * expired since. Revocation is not remembered: it is asked on every request.
+   */
+  private async stillVerified(token: string): Promise<VerifiedToken | undefined> {
+    const known = this.verified.get(token);
+    if (!known) return undefined;
+    if (Date.now() < known.expiresAtMs && (await this.keyFor(known.kid)) === known.key) return known;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  /** Signature (pinned algorithm, key by kid), expiry, issuer, audience and the claims' shapes. */
+  private async verify(token: string): Promise<VerifiedToken | { problem: string }> {
+    const header = decodeHeader(token);
+    if (!header || header.alg !== TOKEN_ALGORITHM || typeof header.kid !== 'string') return { problem: 'Invalid access token' };
+    const kid = header.kid;
+    const key = await this.keyFor(kid);
+    if (!key) return { problem: 'Invalid access token' };
     let payload: jwt.JwtPayload;
     try {
       const verified = jwt.verify(token, key, {
@@ -105,35 +153,38 @@ export class TokenVerifier {
         audience: TOKEN_AUDIENCE,
         clockTolerance: this.clockToleranceSeconds,
       });
-      if (typeof verified === 'string') return { viewer: null, problem: 'Invalid access token' };
+      if (typeof verified === 'string') return { problem: 'Invalid access token' };
       payload = verified;
     } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) return { viewer: null, problem: 'Access token expired' };
-      return { viewer: null, problem: 'Invalid access token' };
+      if (error instanceof jwt.TokenExpiredError) return { problem: 'Access token expired' };
+      return { problem: 'Invalid access token' };
     }
     const { sub, role, sid, exp, iat } = payload as { sub?: unknown; role?: unknown; sid?: unknown; exp?: unknown; iat?: unknown };
-    if (!isUuid(sub) || !isUuid(sid)) {
-      return { viewer: null, problem: 'Invalid access token' };
-    }
+    if (!isUuid(sub) || !isUuid(sid)) return { problem: 'Invalid access token' };
     // jsonwebtoken checks `exp` only when present and never looks at a future `iat`: a token
     // without an expiry would live forever, and one "issued" in the future would outlive a
     // role change's cut-off, so both are refused here.
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) return { viewer: null, problem: 'Invalid access token' };
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return { problem: 'Invalid access token' };
     if (typeof iat !== 'number' || !Number.isFinite(iat) || iat > Date.now() / 1000 + this.clockToleranceSeconds) {
-      return { viewer: null, problem: 'Invalid access token' };
+      return { problem: 'Invalid access token' };
     }
-    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
-      return { viewer: null, problem: 'Invalid access token' };
-    }
-    try {
-      if (await this.options.isRevoked({ sessionId: sid, userId: sub, issuedAtMs: iat * 1000 })) {
-        return { viewer: null, problem: 'Session has been signed out' };
-      }
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'revocation check failed; refusing the token');
-      return { viewer: null, problem: 'Could not verify the session, try again', unavailableService: 'redis' };
-    }
-    return { viewer: { userId: sub, role: role as Role, sessionId: sid } };
+    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return { problem: 'Invalid access token' };
+    const verified: VerifiedToken = {
+      viewer: { userId: sub, role: role as Role, sessionId: sid },
+      issuedAtMs: iat * 1000,
+      // jsonwebtoken's own rule: expired once the clock, in whole seconds, reaches exp + tolerance.
+      expiresAtMs: (exp + this.clockToleranceSeconds) * 1000,
+      kid,
+      key,
+    };
+    this.remember(token, verified);
+    return verified;
+  }
+
+  /** Only tokens that passed are kept (a forged one costs its sender a full check each time), the oldest dropped first. */
+  private remember(token: string, verified: VerifiedToken): void {
+    if (this.verified.size >= this.verifiedCacheSize) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, verified);
   }
 
   private async keyFor(kid: string): Promise<KeyObject | undefined> {
