@@ -70,7 +70,7 @@ describe('gateway with GATEWAY_WORKERS=2', () => {
   before(async () => {
     auth = await startStubAuth();
     orders = await startStubOrders();
-    env = { GATEWAY_PORT: '0', GATEWAY_WORKERS: '2', AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url, SUBGRAPH_SHARED_SECRET: STUB_SECRET };
+    env = { GATEWAY_PORT: '0', GATEWAY_METRICS_PORT: '0', GATEWAY_WORKERS: '2', AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url, SUBGRAPH_SHARED_SECRET: STUB_SECRET };
   });
 
   after(async () => {
