@@ -13,6 +13,7 @@ export {
 } from './live-events-relay.js';
 export { lastLiveEventId, oldestLiveEventId, readLiveEvents } from './live-events-reader.js';
 export {
+  liveEventsCursorKey,
   liveEventsStreamKey,
   parseLiveEventBatch,
   type LiveEventBatch,

@@ -148,6 +148,9 @@ FROM pg_current_snapshot() AS snapshot`;
  * The next rows past the cursor whose transactions have all ended, in (xid, kind, id) order.
  * Each table's branch walks its (xid, id) index from the cursor; the horizon is read in the
  * same statement, so every row below it that committed is visible to this very snapshot.
+ * The user id is looked up per row, by primary key, in a subquery of the select list, which
+ * PostgreSQL never turns into a join: as a join, it hashed the whole `orders` table for a batch
+ * of a few thousand rows (a bigger batch size, or a batch doubled to get past a later move).
  */
 const READ_BATCH_SQL = `
 WITH horizon AS (${HORIZON_SQL}),
@@ -165,24 +168,31 @@ menu AS (
   ORDER BY m.xid, m.id
   LIMIT $5
 )
-SELECT e.xid::text AS xid, e.kind, e.id::text AS id, e.order_id, o.user_id, e.status, e.at,
+SELECT e.xid::text AS xid, e.kind, e.id::text AS id, e.order_id,
+       (SELECT o.user_id FROM orders o WHERE o.id = e.order_id) AS user_id, e.status, e.at,
        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us, e.dish_ids
 FROM (SELECT * FROM history UNION ALL SELECT * FROM menu) e
-LEFT JOIN orders o ON o.id = e.order_id
 ORDER BY e.xid, e.kind, e.id
 LIMIT $5`;
 
 /**
  * History rows of these orders past the batch's end: committed (visible) ones, eligible (below
  * the horizon) or not. Any of them that happened before a row in the batch must be published
- * first.
+ * first. Each order's history (a few rows) is read by its id, from the (order_id, status)
+ * index, and only then compared with the batch's end. `OFFSET 0` keeps PostgreSQL from merging
+ * that subquery into a join or pushing the bound into it: given the choice, it walked the
+ * (xid, id) key from the batch's end through every row a big tick wrote past it, or scanned the
+ * whole table for a bigger batch's ids.
  */
 const LATER_ROWS_SQL = `
 WITH horizon AS (${HORIZON_SQL})
 SELECT c.order_id, to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us,
        c.xid < (SELECT xid FROM horizon) AS eligible
-FROM order_status_changes c
-WHERE c.order_id = ANY ($1::uuid[]) AND (c.xid, c.id) > ($2::xid8, $3::bigint)`;
+FROM unnest($1::uuid[]) AS batch (order_id)
+CROSS JOIN LATERAL (
+  SELECT h.order_id, h.at, h.xid, h.id FROM order_status_changes h WHERE h.order_id = batch.order_id OFFSET 0
+) c
+WHERE (c.xid, c.id) > ($2::xid8, $3::bigint)`;
 
 /**
  * Compare-and-set: add the entry and move the cursor only if the cursor is still the one the
