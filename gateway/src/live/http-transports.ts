@@ -183,7 +183,7 @@ class MultipartWriter extends ChunkWriter implements StreamWriter {
   }
 }
 
-/** graphql-sse's distinct connections mode: `next` events (each with the stream entry as its id), then `complete`. */
+/** graphql-sse's distinct connections mode: `next` events (each with its place in the stream as its id, event-ids.ts), then `complete`. */
 class SseWriter extends ChunkWriter implements StreamWriter {
   open(): void {
     this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });

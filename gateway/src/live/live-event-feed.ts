@@ -1,4 +1,4 @@
-import { lastLiveEventId, readLiveEvents, type LiveEventEntry } from '@dishpatch/orders-core/live-events';
+import { lastLiveEventId, oldestLiveEventId, rangeLiveEvents, readLiveEvents, type LiveEventEntry } from '@dishpatch/orders-core/live-events';
 import type { Logger } from '@dishpatch/shared/observability';
 import type { Redis } from 'ioredis';
 
@@ -17,6 +17,7 @@ export interface LiveEventFeedOptions {
 
 /** Most entries a resuming client may replay; beyond that it must start over with the current state. */
 const MAX_REPLAY_ENTRIES = 10_000;
+const REPLAY_PAGE = 500;
 
 /**
  * The one reader of `${REDIS_PREFIX}live:events` in this process: a loop of XREAD BLOCK that
@@ -65,25 +66,21 @@ export class LiveEventFeed {
   }
 
   /**
-   * The entries after `afterId` up to the feed's own position (what a client resuming with
-   * Last-Event-ID missed), or null when that id is older than the oldest entry kept or not an
-   * entry id: then the client must start from the current state.
+   * The entries from `fromId` (itself included: a client may have seen only part of it) up to
+   * the feed's own position `upTo`, for a client resuming with Last-Event-ID; or null when
+   * `fromId` is older than the oldest entry kept: entries it missed may be trimmed, so the
+   * client must start over from the current state.
    */
-  async replay(afterId: string, upTo: string): Promise<LiveEventEntry[] | null> {
-    if (!/^\d+-\d+$/.test(afterId)) return null;
-    const [oldest] = await this.options.commands.xrange(`${this.options.prefix}live:events`, '-', '+', 'COUNT', 1);
-    // An id before the oldest entry kept may name entries since trimmed: start over instead.
-    if (!oldest || compareIds(afterId, oldest[0]) < 0) return null;
+  async replay(fromId: string, upTo: string): Promise<LiveEventEntry[] | null> {
+    const oldest = await oldestLiveEventId(this.options.commands, this.options.prefix);
+    if (oldest === null || compareIds(fromId, oldest) < 0) return null;
     const entries: LiveEventEntry[] = [];
-    let cursor = afterId;
-    while (compareIds(cursor, upTo) < 0 && entries.length < MAX_REPLAY_ENTRIES) {
-      const page = await readLiveEvents(this.options.commands, this.options.prefix, cursor, 1, 500);
+    let start = fromId;
+    while (entries.length < MAX_REPLAY_ENTRIES) {
+      const page = await rangeLiveEvents(this.options.commands, this.options.prefix, start, upTo, Math.min(REPLAY_PAGE, MAX_REPLAY_ENTRIES - entries.length));
       if (page.length === 0) break;
-      for (const entry of page) {
-        if (compareIds(entry.id, upTo) > 0) return entries;
-        entries.push(entry);
-      }
-      cursor = page.at(-1)!.id;
+      entries.push(...page);
+      start = `(${page.at(-1)!.id}`;
     }
     return entries;
   }

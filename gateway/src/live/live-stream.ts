@@ -1,9 +1,9 @@
 import type { FormattedExecutionResult } from 'graphql';
 
-/** One message of a live stream: a result, and the stream entry it answers (the SSE event id). */
+/** One message of a live stream: a result, and the event it answers (the SSE event id). */
 export interface LiveMessage {
   result: FormattedExecutionResult;
-  /** The live-events entry id the result follows from; absent for the first, current-state result. */
+  /** The event's place in the live-events stream (event-ids.ts); absent for the first, current-state result. */
   eventId?: string;
 }
 

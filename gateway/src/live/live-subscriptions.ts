@@ -3,7 +3,8 @@ import type { Logger } from '@dishpatch/shared/observability';
 import type { SessionRevocationList, TokenVerifier, Viewer } from '@dishpatch/shared/tokens';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { compareIds, type LiveEventFeed } from './live-event-feed.js';
+import { eventId, isAfter, parseEventId, type EventPosition } from './event-ids.js';
+import type { LiveEventFeed } from './live-event-feed.js';
 import { LiveStream, type LiveMessage } from './live-stream.js';
 import { EventQueryBatches, MAX_ORDERS_PER_QUERY, type EventFieldResult, type ExecuteEventQuery, type FitsSubgraphs } from './event-batches.js';
 import { orderAtEvent } from './event-state.js';
@@ -36,7 +37,7 @@ export interface LiveRequest {
   variables: Record<string, unknown>;
   /** The subscriber's request context (Authorization, request id, address), used for every event's query. */
   context: GatewayContext;
-  /** An SSE client's Last-Event-ID: events after it are replayed before news. */
+  /** An SSE client's Last-Event-ID (event-ids.ts): events after it are replayed before news. */
   lastEventId?: string;
 }
 
@@ -68,8 +69,13 @@ function claimsOf(authorization: string, viewer: Viewer): TokenClaims {
   return { viewer, issuedAtMs: payload.iat * 1000, expiresAtMs: payload.exp * 1000 };
 }
 
+/** An entry's menu event comes after its order events. */
+function menuEventPosition(entry: LiveEventEntry): EventPosition {
+  return { entryId: entry.id, index: entry.batch.orders.length };
+}
+
 /** The work one subscriber waits for: the current state, or an event from the stream. */
-type Job = { kind: 'current' } | { kind: 'order'; entryId: string; event: LiveOrderEvent } | { kind: 'menu'; entryId: string };
+type Job = { kind: 'current' } | { kind: 'order'; at: EventPosition; event: LiveOrderEvent } | { kind: 'menu'; at: EventPosition };
 
 /**
  * One running subscription: its rights, its queue of events to resolve, its results. Queued
@@ -110,23 +116,22 @@ class Subscriber {
 
   /** While set, news waits here: a resuming client's replay goes first, so its events stay in stream order. */
   private held: Job[] | undefined;
+  /** A resuming client's last event: nothing up to it is queued again. Cleared at the first event after it. */
+  private seen: EventPosition | undefined;
 
-  hold(): void {
+  hold(seen: EventPosition): void {
     this.held = [];
+    this.seen = seen;
   }
 
-  /** Queues the replayed jobs, then the news held meanwhile (less what the replay already had). */
+  /** Queues the replayed jobs, then the news held meanwhile. */
   release(replayed: Job[]): void {
     const held = this.held ?? [];
     this.held = undefined;
-    const lastReplayed = replayed.at(-1);
     // A replay is as long as what was missed (bounded by the feed's replay cap), not by the queue limit.
-    this.jobs.push(...replayed);
+    this.jobs.push(...replayed.filter((job) => this.isNew(job)));
     if (!this.working && this.jobs.length > 0) void this.work();
-    for (const job of held) {
-      if (lastReplayed && lastReplayed.kind !== 'current' && job.kind !== 'current' && compareIds(job.entryId, lastReplayed.entryId) <= 0) continue;
-      this.enqueue(job);
-    }
+    for (const job of held) this.enqueue(job);
   }
 
   /** Queues a job; a subscriber this far behind is dropped rather than buffered without bound. */
@@ -137,12 +142,21 @@ class Subscriber {
       else this.held.push(job);
       return;
     }
+    if (!this.isNew(job)) return;
     if (this.jobs.length + this.resolving + this.stream.size >= this.engine.limits.queueLimit) {
       this.fail('SERVICE_UNAVAILABLE', 'This client reads its subscription too slowly and was dropped; subscribe again');
       return;
     }
     this.jobs.push(job);
     if (!this.working) void this.work();
+  }
+
+  /** Whether a job comes after what a resuming client has seen (events reach it in stream order, so once one does, all do). */
+  private isNew(job: Job): boolean {
+    if (job.kind === 'current' || this.seen === undefined) return true;
+    if (!isAfter(job.at, this.seen)) return false;
+    this.seen = undefined;
+    return true;
   }
 
   fail(code: string, message: string): void {
@@ -179,7 +193,7 @@ class Subscriber {
 
   private async show(job: Job, fetched: EventFieldResult): Promise<void> {
     const { operation } = this.request;
-    const entryId = job.kind === 'current' ? undefined : job.entryId;
+    const id = job.kind === 'current' ? undefined : eventId(job.at);
     let result = fetched;
     // A subgraph restarting must not cost a connected client its event: ask again for a while.
     for (let attempt = 1; isUnavailable(result) && attempt < UNAVAILABLE_RETRIES; attempt += 1) {
@@ -194,12 +208,12 @@ class Subscriber {
       const ends = operation.field === 'orderUpdated' || operation.field === 'menuUpdates' || [...codes].some((code) => ENDING_CODES.has(code) || code === 'SERVICE_UNAVAILABLE');
       if (!ends) {
         // A feed's order this viewer may not see after all (e.g. NOT_FOUND): nothing to show.
-        this.engine.logger.debug({ errors, entryId }, 'a live event resolved to nothing for this subscriber');
+        this.engine.logger.debug({ errors, eventId: id }, 'a live event resolved to nothing for this subscriber');
         return;
       }
       // The order is not the viewer's (NOT_FOUND), a bad id, rights lost, or a subgraph down too long.
       const ending = errors?.length ? errors : [{ message: `No order with id ${this.orderId ?? ''}`, extensions: { code: 'NOT_FOUND' } }];
-      this.stream.end({ result: { errors: ending }, eventId: entryId });
+      this.stream.end({ result: { errors: ending }, eventId: id });
       return;
     }
     let shown = value;
@@ -214,7 +228,7 @@ class Subscriber {
       status = state.status;
     }
     const data = { [operation.responseKey]: shown };
-    const message: LiveMessage = { result: errors ? { data, errors } : { data }, eventId: entryId };
+    const message: LiveMessage = { result: errors ? { data, errors } : { data }, eventId: id };
     if (operation.field === 'orderUpdated' && FINAL_STATUSES.has(String(status))) this.stream.end(message);
     else this.stream.push(message);
   }
@@ -292,15 +306,19 @@ export class LiveSubscriptions {
       const argument = operation.orderIdArgument;
       return refused('BAD_USER_INPUT', `orderUpdated needs an order id: ${argument && 'variable' in argument ? `variable "$${argument.variable}" holds none` : 'argument "id" holds none'}`);
     }
+    const seen = request.lastEventId === undefined ? undefined : parseEventId(request.lastEventId);
+    if (request.lastEventId !== undefined && seen === undefined) {
+      return refused('BAD_USER_INPUT', `Last-Event-ID ${JSON.stringify(request.lastEventId.slice(0, 100))} is not an event id: send the id of the last event received ("<entry id>:<index>")`);
+    }
     const subscriber = new Subscriber(request, viewer && context.authorization ? claimsOf(context.authorization, viewer) : undefined, orderId, this);
     const position = this.options.feed.position;
-    const resuming = request.lastEventId !== undefined && position !== undefined;
-    if (resuming) subscriber.hold();
+    const resuming = seen !== undefined && position !== undefined;
+    if (resuming) subscriber.hold(seen);
     this.register(subscriber);
     if (resuming) {
       let missed: LiveEventEntry[] | null = null;
       try {
-        missed = await this.options.feed.replay(request.lastEventId!, position!);
+        missed = await this.options.feed.replay(seen.entryId, position);
       } catch (error) {
         this.logger.warn({ err: error }, 'could not replay live events after Last-Event-ID; starting from the current state');
       }
@@ -348,25 +366,29 @@ export class LiveSubscriptions {
   }
 
   private dispatch(entry: LiveEventEntry): void {
-    for (const event of entry.batch.orders) {
-      for (const subscriber of this.byOrder.get(event.orderId) ?? []) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
-      for (const subscriber of this.byUser.get(event.userId) ?? []) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
-      for (const subscriber of this.kitchen) subscriber.enqueue({ kind: 'order', entryId: entry.id, event });
+    entry.batch.orders.forEach((event, index) => {
+      const job: Job = { kind: 'order', at: { entryId: entry.id, index }, event };
+      for (const subscriber of this.byOrder.get(event.orderId) ?? []) subscriber.enqueue(job);
+      for (const subscriber of this.byUser.get(event.userId) ?? []) subscriber.enqueue(job);
+      for (const subscriber of this.kitchen) subscriber.enqueue(job);
+    });
+    if (entry.batch.menu) {
+      const job: Job = { kind: 'menu', at: menuEventPosition(entry) };
+      for (const subscriber of this.menu) subscriber.enqueue(job);
     }
-    if (entry.batch.menu) for (const subscriber of this.menu) subscriber.enqueue({ kind: 'menu', entryId: entry.id });
   }
 
   /** One subscriber's share of an entry it missed (a resuming SSE client). */
   private jobsFor(entry: LiveEventEntry, subscriber: Subscriber): Job[] {
     const jobs: Job[] = [];
-    for (const event of entry.batch.orders) {
+    entry.batch.orders.forEach((event, index) => {
       const wanted =
         subscriber.field === 'kitchenUpdates' ||
         (subscriber.field === 'orderUpdated' && event.orderId === subscriber.orderId) ||
         (subscriber.field === 'myOrderUpdates' && event.userId === subscriber.claims?.viewer.userId);
-      if (wanted) jobs.push({ kind: 'order', entryId: entry.id, event });
-    }
-    if (entry.batch.menu && subscriber.field === 'menuUpdates') jobs.push({ kind: 'menu', entryId: entry.id });
+      if (wanted) jobs.push({ kind: 'order', at: { entryId: entry.id, index }, event });
+    });
+    if (entry.batch.menu && subscriber.field === 'menuUpdates') jobs.push({ kind: 'menu', at: menuEventPosition(entry) });
     return jobs;
   }
 

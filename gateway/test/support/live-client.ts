@@ -91,3 +91,76 @@ export async function subscribeMultipart(gateway: RunningGateway, query: string,
 export async function addLiveEntry(redis: Redis, prefix: string, batch: LiveEventBatch): Promise<void> {
   await redis.xadd(liveEventsStreamKey(prefix), '*', 'batch', JSON.stringify(batch));
 }
+
+/** One `next` event of a graphql-sse stream: its id (absent for the current state) and its result. */
+export interface SseEvent {
+  id: string | undefined;
+  result: GraphQLBody;
+}
+
+/**
+ * One SSE subscription read as an EventSource reads it: `next` events in order (heartbeat
+ * comments skipped), the last id seen, then `ended` after `complete`.
+ */
+export class SseSubscription {
+  readonly events: SseEvent[] = [];
+  /** The id a reconnecting EventSource sends as Last-Event-ID. */
+  lastEventId: string | undefined;
+  ended = false;
+  private readonly controller: AbortController;
+  private readonly reading: Promise<void>;
+
+  constructor(response: Response, controller: AbortController) {
+    this.controller = controller;
+    this.reading = this.read(response);
+  }
+
+  private async read(response: Response): Promise<void> {
+    let text = '';
+    try {
+      for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+        text += chunk;
+        let boundary: number;
+        while ((boundary = text.indexOf('\n\n')) >= 0) {
+          const block = text.slice(0, boundary).split('\n');
+          text = text.slice(boundary + 2);
+          const field = (name: string) => block.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+          const id = field('id');
+          if (id !== undefined) this.lastEventId = id;
+          if (field('event') === 'next') this.events.push({ id, result: JSON.parse(field('data')!) as GraphQLBody });
+        }
+      }
+    } catch {
+      // cancelled by the test
+    }
+    this.ended = true;
+  }
+
+  async eventsUpTo(count: number): Promise<SseEvent[]> {
+    await waitFor(`${count} SSE events (have ${this.events.length})`, () => (this.events.length >= count ? true : undefined));
+    return this.events;
+  }
+
+  async end(): Promise<SseEvent[]> {
+    await this.reading;
+    return this.events;
+  }
+
+  /** The client goes away (a lost connection, a closed tab). */
+  async cancel(): Promise<void> {
+    this.controller.abort();
+    await this.reading;
+  }
+}
+
+export async function subscribeSse(gateway: RunningGateway, query: string, headers: Record<string, string> = {}): Promise<SseSubscription> {
+  const controller = new AbortController();
+  const response = await fetch(`${gateway.base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify({ query }),
+    signal: controller.signal,
+  });
+  assert.equal(response.status, 200);
+  return new SseSubscription(response, controller);
+}

@@ -119,7 +119,10 @@ export function startStubAuth(secret?: string): Promise<StubSubgraph> {
   }, secret);
 }
 
-export function startStubOrders(): Promise<StubSubgraph> {
+/** Lets a test keep `order(id)` from answering until it says so: the promise it returns for an id, if any, is awaited first. */
+export type OrderHold = (orderId: string) => Promise<void> | undefined;
+
+export function startStubOrders(hold?: OrderHold): Promise<StubSubgraph> {
   return serve('orders', {
     Query: {
       menu: () => [STUB_DISH],
@@ -129,7 +132,8 @@ export function startStubOrders(): Promise<StubSubgraph> {
         if (args.id === '') throw new BadUserInputError('id', 'must not be empty');
         return args.id === STUB_DISH.id ? STUB_DISH : null;
       },
-      order: (_: unknown, args: { id: string }) => {
+      order: async (_: unknown, args: { id: string }) => {
+        await hold?.(args.id);
         if (args.id === STUB_DONE_ORDER.id) {
           return { id: args.id, userId: STUB_USER.id, status: 'DONE', history: STUB_DONE_ORDER.history, createdAt: STUB_DISH.createdAt, updatedAt: STUB_DONE_ORDER.history[2].at };
         }

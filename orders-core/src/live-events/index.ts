@@ -11,7 +11,7 @@ export {
   type LiveEventsRelayOptions,
   type PublishedEntry,
 } from './live-events-relay.js';
-export { lastLiveEventId, oldestLiveEventId, readLiveEvents } from './live-events-reader.js';
+export { lastLiveEventId, oldestLiveEventId, rangeLiveEvents, readLiveEvents } from './live-events-reader.js';
 export {
   liveEventsCursorKey,
   liveEventsStreamKey,

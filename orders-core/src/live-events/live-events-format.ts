@@ -6,8 +6,8 @@ import type { OrderStatus } from '../orders/order-status.js';
  *
  * - Key: `${REDIS_PREFIX}live:events`, a Redis Stream. Entries are in the relay's commit-safe
  *   order, one entry per relay batch, each with the one field `batch`: the JSON of a
- *   `LiveEventBatch`. Entry ids are Redis's own (`<ms>-<seq>`), so an SSE `Last-Event-ID` is
- *   an entry id and `readLiveEvents(…, lastEventId, …)` resumes right after it.
+ *   `LiveEventBatch`. Entry ids are Redis's own (`<ms>-<seq>`); `readLiveEvents(…, id, …)`
+ *   resumes right after one, `rangeLiveEvents` reads from one on.
  * - Kept at least `retentionSeconds` (default 600, never below 300): each XADD trims with
  *   `MINID ~ <now - retention>`, by Redis's clock.
  * - `${REDIS_PREFIX}live:events:cursor` is the relay's own bookkeeping (the last row published),

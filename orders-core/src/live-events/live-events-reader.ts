@@ -24,6 +24,14 @@ export async function readLiveEvents(
   return entriesOf(reply?.[0]?.[1] ?? []);
 }
 
+/**
+ * The entries from `start` to `end`, both ids included (`(<id>` excludes `start`, as in XRANGE),
+ * oldest first, at most `count`: a bounded read of what is kept, for a client catching up.
+ */
+export async function rangeLiveEvents(redis: Redis, prefix: string, start: string, end: string, count: number): Promise<LiveEventEntry[]> {
+  return entriesOf(await redis.xrange(liveEventsStreamKey(prefix), start, end, 'COUNT', count));
+}
+
 /** The newest entry's id, or `0-0` when the stream is empty: where a new reader that wants only news starts. */
 export async function lastLiveEventId(redis: Redis, prefix: string): Promise<string> {
   const [newest] = await redis.xrevrange(liveEventsStreamKey(prefix), '+', '-', 'COUNT', 1);

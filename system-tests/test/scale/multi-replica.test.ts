@@ -227,10 +227,6 @@ describe(`two replicas of each service, one of each killed -9 under ${LOAD_SECON
       ORDER_STAGE_SECONDS: String(STAGE_SECONDS),
       // Two orders replicas share the machine's PostgreSQL with the other tests' databases.
       ORDERS_DATABASE_POOL_SIZE: '5',
-      // The kitchen board's events are resolved through the federation one after another; on this
-      // machine, shared by eight services and the load, it can fall more than the default 100 behind
-      // and be dropped. The bound on slow clients is not what this run checks.
-      GATEWAY_SUBSCRIBER_QUEUE_LIMIT: '10000',
       AUTH_PRIVATE_KEY: signingKey,
       AUTH_JWKS_URL: `${authProxy}/.well-known/jwks.json`,
       AUTH_SUBGRAPH_URL: `${authProxy}/graphql`,
