@@ -47,6 +47,12 @@ describe('SQL statements per page of orders', () => {
     assert.equal(forHundred, 1);
   });
 
+  it('reads the items with the page when a fragment asks for them', async () => {
+    const throughFragments = `query ($first: Int!) { orders(first: $first) { edges { node { ...Lines } } } }
+      fragment Lines on Order { ... on Order { items { dish { name } } } }`;
+    assert.equal(await statementsFor(throughFragments, 10), 1);
+  });
+
   it('counts the matching orders only when totalCount is asked for', async () => {
     const withoutTotal = await statementsFor(PAGE, 10);
     const counts = harness.sql.statements.filter((statement) => /count\(/i.test(statement));
