@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { SubgraphContext } from '@dishpatch/shared/subgraph';
 import type { DishService } from '@dishpatch/orders-core/dishes';
 import type { Dish, Order, OrderItem, OrderStatusChange } from '@dishpatch/orders-core/entities';
-import type { OrderService } from '@dishpatch/orders-core/orders';
+import type { OrderService, PageItems } from '@dishpatch/orders-core/orders';
 
 export interface OrdersServices {
   dishes: DishService;
@@ -34,4 +34,11 @@ export function createLoaders(services: OrdersServices): OrdersLoaders {
     }),
     historyByOrderId: new DataLoader((ids) => services.orders.findHistoryByOrderIds(ids)),
   };
+}
+
+/** Hands the items read with a page (`withItems`) to this request's loaders, so its orders' items and dishes need no query of their own. */
+export function primePageItems(loaders: OrdersLoaders, items: PageItems | undefined): void {
+  if (items === undefined) return;
+  for (const [orderId, orderItems] of items.itemsByOrderId) loaders.itemsByOrderId.prime(orderId, orderItems);
+  for (const dish of items.dishes) loaders.dishById.prime(dish.id, dish);
 }

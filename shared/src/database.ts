@@ -88,13 +88,27 @@ export function postgresPoolOptions(timeouts: DatabaseTimeouts): Record<string, 
 
 type QueryArguments = Parameters<pg.Client['query']>;
 
+const preparedStatementNames = new Map<string, string>();
+
+/**
+ * Marks a statement text as one PostgreSQL parses once per connection and then only binds
+ * (a named prepared statement): for the hot reads, run on every request. Returns the text,
+ * to pass to `query` as usual. Only for a fixed set of texts (values always as parameters):
+ * each text stays prepared on every pooled connection for its lifetime.
+ */
+export function preparedStatement(text: string): string {
+  if (!preparedStatementNames.has(text)) preparedStatementNames.set(text, `dishpatch_${preparedStatementNames.size + 1}`);
+  return text;
+}
+
 /**
  * A pg client whose every promise-returning query has a deadline (`dishpatchQueryTimeoutMs`).
  * pg's own `query_timeout` fails the query but keeps the socket, so the statement, or a COMMIT
  * held up by the network, can still reach the server later and the pool would hand the
  * connection to the next caller behind it. At its deadline this client resets its socket
  * instead (no late delivery, no reuse). Errors without a SQLSTATE become
- * DatabaseUnavailableError, so callers classify by code.
+ * DatabaseUnavailableError, so callers classify by code. A text marked `preparedStatement`
+ * runs as its named prepared statement.
  */
 export class DeadlineClient extends pg.Client {
   private readonly queryTimeoutMs: number;
@@ -119,7 +133,9 @@ export class DeadlineClient extends pg.Client {
     const promiseForm =
       typeof values !== 'function' && typeof callback !== 'function' && typeof (config as { submit?: unknown } | null)?.submit !== 'function';
     if (!promiseForm) return (super.query as (...all: unknown[]) => unknown)(...args);
-    const answer = (super.query as (...all: unknown[]) => Promise<unknown>)(...(args as QueryArguments)).catch((error: unknown) => {
+    const name = typeof config === 'string' ? preparedStatementNames.get(config) : undefined;
+    const queryArguments = name === undefined ? args : [{ name, text: config, values }];
+    const answer = (super.query as (...all: unknown[]) => Promise<unknown>)(...(queryArguments as QueryArguments)).catch((error: unknown) => {
       throw this.abandoned || !hasSqlState(error) ? asUnreachable(error) : error;
     });
     if (this.queryTimeoutMs <= 0) return answer;

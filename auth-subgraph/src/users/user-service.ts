@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { preparedStatement } from '@dishpatch/shared/database';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@dishpatch/shared/errors';
 import { isUuid, requireUuid } from '@dishpatch/shared/ids';
 import { buildConnection, decodeCursor, encodeCursor, validatePageSize, type Connection } from '@dishpatch/shared/pagination';
@@ -34,6 +35,9 @@ const UNIQUE_FIELD_BY_CONSTRAINT: Record<string, { field: string; message: strin
 const UNIQUE_VIOLATION = '23505';
 
 const DEFAULT_PAGE_SIZE = 20;
+
+/** The `_entities` batch behind every `customer { ... }` the gateway resolves here: prepared once per connection. */
+const USERS_BY_IDS = preparedStatement(`SELECT ${userColumns('users')} FROM users WHERE id = ANY($1::uuid[])`);
 
 /** Serializes every role change, so the last-manager rule holds when two changes race. */
 const ROLE_CHANGE_LOCK_KEY = 4_001_000_002;
@@ -107,7 +111,7 @@ export class UserService {
     const rows: UserRecord[] =
       wellFormed.length === 0
         ? []
-        : await this.dataSource.query(`SELECT ${userColumns('users')} FROM users WHERE id = ANY($1::uuid[])`, [wellFormed]);
+        : await this.dataSource.query(USERS_BY_IDS, [wellFormed]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }

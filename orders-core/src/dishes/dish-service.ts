@@ -1,3 +1,4 @@
+import { preparedStatement } from '@dishpatch/shared/database';
 import { NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { IsNull, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
@@ -5,7 +6,8 @@ import { DishEntity, selectColumns, type Dish } from '../entities/index.js';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { validateCreateDishInput, validateUpdateDishInput, type CreateDishArguments, type UpdateDishArguments } from './dish-input.js';
 
-const DISH_COLUMNS = selectColumns(DishEntity, 'd');
+// A DataLoader batch, run on every request that shows order items: plain SQL into plain rows, prepared once per connection.
+const DISHES_BY_IDS = preparedStatement(`SELECT ${selectColumns(DishEntity, 'd')} FROM dishes d WHERE d.id = ANY($1::uuid[])`);
 
 /**
  * Dishes: the menu and the manager's catalogue. A deleted dish (deleted_at set) is gone from
@@ -41,8 +43,7 @@ export class DishService {
 
   /** For DataLoaders (order items, entity references): deleted dishes included, results in key order. */
   async findByIds(ids: readonly string[]): Promise<Array<Dish | null>> {
-    // A DataLoader batch, run on every request that shows order items: plain SQL into plain rows.
-    const found: Dish[] = await this.dataSource.query(`SELECT ${DISH_COLUMNS} FROM dishes d WHERE d.id = ANY($1::uuid[])`, [ids]);
+    const found: Dish[] = await this.dataSource.query(DISHES_BY_IDS, [ids]);
     const byId = new Map(found.map((dish) => [dish.id, dish]));
     return ids.map((id) => byId.get(id) ?? null);
   }

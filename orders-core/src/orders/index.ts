@@ -27,4 +27,4 @@ export {
   type PlaceOrderArguments,
   type ValidOrder,
 } from './order-input.js';
-export { type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';
+export { type OrderFilter, type OrderPage, type PageArguments, type PageItems, type PageReadOptions } from './order-pages.js';

@@ -4,11 +4,12 @@ import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors'
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { DishEntity, OrderEntity, OrderItemEntity, OrderStatusChangeEntity, selectColumns, splitJoinedRow, type Dish, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
+import { preparedStatement } from '@dishpatch/shared/database';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { runTransaction } from '../transactions.js';
 import { claimIdempotencyKey } from './idempotency-keys.js';
 import { validatePlaceOrderInput, type PlaceOrderArguments } from './order-input.js';
-import { findOrderPage, type OrderFilter, type OrderPage, type PageArguments } from './order-pages.js';
+import { findOrderPage, type OrderFilter, type OrderPage, type PageArguments, type PageReadOptions } from './order-pages.js';
 import { cancellableStatuses, isFinal } from './order-status.js';
 import { advanceOneStage, cancelIfIn, recordCreation } from './order-transitions.js';
 import { reserveStock } from './stock.js';
@@ -18,12 +19,16 @@ export interface OrderServiceOptions {
   onTransactionRetry?: () => void;
 }
 
-// The DataLoaders' batches run on every request: plain SQL into plain rows.
-const ORDER_COLUMNS = selectColumns(OrderEntity, 'o');
-const ORDER_ITEM_COLUMNS = selectColumns(OrderItemEntity, 'i');
+// The DataLoaders' batches run on every request: plain SQL into plain rows, prepared once per connection.
 const ITEM_DISH_PREFIX = 'dish.';
-const ITEM_DISH_COLUMNS = selectColumns(DishEntity, 'd', ITEM_DISH_PREFIX);
-const STATUS_CHANGE_COLUMNS = selectColumns(OrderStatusChangeEntity, 'c');
+const ORDERS_BY_IDS = preparedStatement(`SELECT ${selectColumns(OrderEntity, 'o')} FROM orders o WHERE o.id = ANY($1::uuid[])`);
+const ITEMS_WITH_DISHES_BY_ORDER_IDS = preparedStatement(
+  `SELECT ${selectColumns(OrderItemEntity, 'i')}, ${selectColumns(DishEntity, 'd', ITEM_DISH_PREFIX)} FROM order_items i JOIN dishes d ON d.id = i.dish_id ` +
+    'WHERE i.order_id = ANY($1::uuid[]) ORDER BY i.dish_id',
+);
+const HISTORY_BY_ORDER_IDS = preparedStatement(
+  `SELECT ${selectColumns(OrderStatusChangeEntity, 'c')} FROM order_status_changes c WHERE c.order_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
+);
 
 /** Who may see an order: its customer and staff. Everyone else is told it does not exist. */
 export function canSeeOrder(viewer: Viewer | null, order: Order): boolean {
@@ -91,13 +96,13 @@ export class OrderService {
     return this.findOneVisibleIn(this.dataSource.manager, viewer, requireUuid(id, 'id'));
   }
 
-  async findPage(filter: OrderFilter, args: PageArguments): Promise<OrderPage> {
-    return findOrderPage(this.dataSource.manager, filter, args);
+  async findPage(filter: OrderFilter, args: PageArguments, options: PageReadOptions = {}): Promise<OrderPage> {
+    return findOrderPage(this.dataSource.manager, filter, args, options);
   }
 
   /** For DataLoaders: one query, results in key order, null for misses. */
   async findByIds(ids: readonly string[]): Promise<Array<Order | null>> {
-    const orders: Order[] = await this.dataSource.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ANY($1::uuid[])`, [ids]);
+    const orders: Order[] = await this.dataSource.query(ORDERS_BY_IDS, [ids]);
     const byId = new Map(orders.map((order) => [order.id, order]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -108,11 +113,7 @@ export class OrderService {
    * items nearly always shows what they are.
    */
   async findItemsByOrderIds(orderIds: readonly string[]): Promise<{ items: OrderItem[][]; dishes: Dish[] }> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${ORDER_ITEM_COLUMNS}, ${ITEM_DISH_COLUMNS} FROM order_items i JOIN dishes d ON d.id = i.dish_id ` +
-        'WHERE i.order_id = ANY($1::uuid[]) ORDER BY i.dish_id',
-      [orderIds],
-    );
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(ITEMS_WITH_DISHES_BY_ORDER_IDS, [orderIds]);
     const items: OrderItem[] = [];
     const dishes = new Map<string, Dish>();
     for (const row of rows) {
@@ -125,10 +126,7 @@ export class OrderService {
 
   /** For DataLoaders: each order's status history, oldest first (one query). */
   async findHistoryByOrderIds(orderIds: readonly string[]): Promise<OrderStatusChange[][]> {
-    const changes: OrderStatusChange[] = await this.dataSource.query(
-      `SELECT ${STATUS_CHANGE_COLUMNS} FROM order_status_changes c WHERE c.order_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
-      [orderIds],
-    );
+    const changes: OrderStatusChange[] = await this.dataSource.query(HISTORY_BY_ORDER_IDS, [orderIds]);
     return groupBy(orderIds, changes, (change) => change.orderId);
   }
 

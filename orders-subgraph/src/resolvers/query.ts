@@ -1,5 +1,6 @@
 import { STAFF_ROLES, optionalViewer, requireRole, requireViewer } from '@dishpatch/shared/authorization';
 import type { QueryResolvers } from '../generated/graphql.js';
+import { readOrderPage } from './order-page.js';
 
 export const Query: QueryResolvers = {
   menu: (_parent, _args, context) => context.services.dishes.findMenu(),
@@ -11,12 +12,12 @@ export const Query: QueryResolvers = {
   },
   dish: (_parent, { id }, context) => context.services.dishes.findOneVisible(optionalViewer(context), id),
   order: (_parent, { id }, context) => context.services.orders.findOneVisible(requireViewer(context), id),
-  myOrders: (_parent, { status, first, after }, context) => {
+  myOrders: (_parent, { status, first, after }, context, info) => {
     const viewer = requireViewer(context);
-    return context.services.orders.findPage({ userId: viewer.userId, status }, { first, after });
+    return readOrderPage(context, info, { userId: viewer.userId, status }, { first, after });
   },
-  orders: (_parent, { status, first, after }, context) => {
+  orders: (_parent, { status, first, after }, context, info) => {
     requireRole(context, ...STAFF_ROLES);
-    return context.services.orders.findPage({ status }, { first, after });
+    return readOrderPage(context, info, { status }, { first, after });
   },
 };
