@@ -59,6 +59,8 @@ class OwnedRedis extends Redis {
  *   while closing. A connection it closed stays closed: a library that tries to reconnect it
  *   afterwards (BullMQ's reconnect loop can, when a close races its watchdog) is
  *   disconnected again at once, so no retry timer keeps the process alive.
+ * - A connection that ends fails every command still waiting on it, those that were in flight
+ *   when it dropped included (see `failStrandedCommands`).
  */
 export class RedisConnections {
   private readonly connections = new Set<Redis>();
@@ -98,6 +100,7 @@ export class RedisConnections {
       if (inOutage) this.logger.info({ connection: name }, 'redis reconnected');
       inOutage = false;
     });
+    connection.on('end', () => failStrandedCommands(connection));
     for (const revival of ['connect', 'reconnecting'] as const) {
       connection.on(revival, () => {
         if (this.closing) connection.disconnect();
@@ -136,6 +139,26 @@ async function closeConnection(connection: Redis): Promise<void> {
     connection.disconnect();
   }
   if (!hasEnded(connection)) await settlesWithin(ended, END_TIMEOUT_MS);
+}
+
+/** ioredis's own message for a command on a connection that ended; BullMQ reads it as a connection error. */
+const CONNECTION_CLOSED_MESSAGE = 'Connection is closed.';
+
+/**
+ * Commands that were in flight when a ready connection dropped wait in ioredis's
+ * `prevCommandQueue`, to be sent again once it is ready. A reconnect attempt replaces its
+ * command queue, and ending fails only the offline and command queues, so a connection that
+ * ends without being ready again leaves those commands pending for good (so in ioredis 5.11;
+ * redis/ioredis#2197). BullMQ's close waits for one of them (recording the tick that
+ * was finishing as Redis went away) and never finishes, keeping its lock-extender and
+ * stall-check timers alive. They are failed here, as ending fails the other queues.
+ */
+function failStrandedCommands(connection: Redis): void {
+  const internals = connection as unknown as { prevCommandQueue?: { shift(): { command: Command } | undefined } | null };
+  const stranded = internals.prevCommandQueue;
+  if (!stranded) return;
+  internals.prevCommandQueue = null;
+  for (let item = stranded.shift(); item; item = stranded.shift()) item.command.reject(new Error(CONNECTION_CLOSED_MESSAGE));
 }
 
 /** Read afresh: the status changes under event handlers, which TypeScript's narrowing cannot see. */

@@ -70,6 +70,30 @@ describe('RedisConnections', () => {
     assert.deepEqual(await resourcesLeftSince(before), []);
   });
 
+  it('fails a command that was in flight when Redis went away, even after a reconnect attempt', async () => {
+    const proxy = await redisBehindProxy();
+    const before = activeResources();
+    const connections = new RedisConnections(`redis://127.0.0.1:${proxy.port}`, pino({ level: 'silent' }));
+    const redis = connections.open('bullmq', { maxRetriesPerRequest: null });
+    assert.equal(await redis.ping(), 'PONG');
+    // Sent and never answered: it blocks on a list nobody fills.
+    let outcome = 'pending';
+    redis.blpop(`dishpatch-test:never-filled:${process.pid}:${Date.now()}`, 0).then(
+      () => (outcome = 'answered'),
+      (error: Error) => (outcome = error.message),
+    );
+    await waitFor('the command to be sent', () => (redis.commandQueue.length > 0 ? true : undefined));
+    let reconnectAttempts = 0;
+    // The cut proxy accepts and drops each attempt: ioredis's 'connect' starts a new command queue.
+    redis.on('connect', () => (reconnectAttempts += 1));
+    proxy.cut();
+    await waitFor('a reconnect attempt', () => (reconnectAttempts > 0 ? true : undefined));
+    await connections.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(outcome, 'Connection is closed.');
+    assert.deepEqual(await resourcesLeftSince(before), []);
+  });
+
   it('keeps a closed connection closed when something reconnects it afterwards', async () => {
     const proxy = await redisBehindProxy();
     const before = activeResources();
