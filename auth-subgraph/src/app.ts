@@ -26,7 +26,7 @@ export interface AuthApp {
   /** The auth database, for commands and tests that inspect what was written. */
   dataSource: DataSource;
   metrics: ServiceMetrics;
-  /** Brings the database to the latest schema (under an advisory lock); returns the migrations run. */
+  /** Brings the database to the latest schema (under an advisory lock), then starts publishing revocations; returns the migrations run. */
   migrate(): Promise<string[]>;
   /** Stops the server, Redis and the database in that order; safe to call twice. */
   close(): Promise<void>;
@@ -74,7 +74,6 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       logger,
     });
-    revocations.start();
     closer.add('revocation publisher', () => revocations.close());
 
     const users = new UserService(dataSource, new PasswordHasher(config.BCRYPT_ROUNDS, passwordWorkQueueOf(config)), revocations);
@@ -120,6 +119,13 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
       },
     });
 
-    return { http, dataSource, metrics, migrate: () => runAuthMigrations(dataSource) };
+    const migrate = async () => {
+      const applied = await runAuthMigrations(dataSource);
+      // The publisher reads `sessions` and `users`: started before the schema exists, its first
+      // re-publish on a new database fails (and is retried) with "relation does not exist".
+      revocations.start();
+      return applied;
+    };
+    return { http, dataSource, metrics, migrate };
   });
 }
