@@ -1,40 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { liveEventsStreamKey, type LiveEventBatch, type LiveOrderEvent } from '@dishpatch/orders-core/live-events';
+import { type LiveEventBatch, type LiveOrderEvent } from '@dishpatch/orders-core/live-events';
 import { TestIssuer, waitFor } from '@dishpatch/shared/testing';
-import { Redis } from 'ioredis';
-import { startGateway, type RunningGateway } from './support/gateway-client.js';
-import { addLiveEntry, subscribeMultipart } from './support/live-client.js';
-import { startStubAuth, startStubOrders, STUB_DISH, STUB_DONE_ORDER, STUB_MORE_ORDER_IDS, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
+import type { RunningGateway } from './support/gateway-client.js';
+import { startLiveStubSystem, subscribeMultipart, type LiveStubSystem } from './support/live-client.js';
+import { STUB_DISH, STUB_DONE_ORDER, STUB_MORE_ORDER_IDS, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
 
 const PREFIX = `dishpatch-test-live-events-${process.pid}:`;
 
 describe('live events through the gateway (stub subgraphs, a live-events stream of its own)', () => {
-  let auth: StubSubgraph;
   let orders: StubSubgraph;
   let issuer: TestIssuer;
-  let redis: Redis;
   let gateway: RunningGateway;
+  let system: LiveStubSystem;
 
   before(async () => {
-    auth = await startStubAuth();
-    orders = await startStubOrders();
-    issuer = await new TestIssuer().start();
-    redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: false });
-    await addLiveEntry(redis, PREFIX, { orders: [], menu: false, dishIds: [] });
-    gateway = await startGateway({ AUTH_SUBGRAPH_URL: auth.url, ORDERS_SUBGRAPH_URL: orders.url, REDIS_PREFIX: PREFIX, AUTH_JWKS_URL: issuer.jwksUrl, GATEWAY_HEARTBEAT_MS: '60000' });
+    system = await startLiveStubSystem(PREFIX);
+    ({ orders, issuer, gateway } = system);
   });
 
-  after(async () => {
-    await gateway.app.close();
-    await auth.stop();
-    await orders.stop();
-    await issuer.stop();
-    await redis.del(liveEventsStreamKey(PREFIX));
-    redis.disconnect();
-  });
+  after(() => system.stop());
 
-  const addEntry = (batch: Partial<LiveEventBatch>) => addLiveEntry(redis, PREFIX, { orders: [], menu: false, dishIds: [], ...batch });
+  const addEntry = (batch: Partial<LiveEventBatch>) => system.addEntry(batch);
   const moveOf = (index: number): LiveOrderEvent => ({ orderId: STUB_DONE_ORDER.id, userId: STUB_USER.id, ...STUB_DONE_ORDER.history[index]! });
 
   it('shows each queued move of one order once, in commit order, as the order was at that move (it is DONE by the time they are fetched)', async () => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { liveEventsStreamKey, type LiveEventBatch, type LiveOrderEvent } from '@dishpatch/orders-core/live-events';
+import { type LiveEventBatch, type LiveOrderEvent } from '@dishpatch/orders-core/live-events';
 import { TestIssuer, waitFor } from '@dishpatch/shared/testing';
-import { Redis } from 'ioredis';
-import { startGateway, type RunningGateway } from './support/gateway-client.js';
-import { addLiveEntry, subscribeSse, type SseEvent } from './support/live-client.js';
-import { startStubAuth, startStubOrders, STUB_DISH, STUB_MORE_ORDER_IDS, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
+import type { RunningGateway } from './support/gateway-client.js';
+import { startLiveStubSystem, subscribeSse, type SseEvent, type LiveStubSystem } from './support/live-client.js';
+import { STUB_DISH, STUB_MORE_ORDER_IDS, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
 
 const PREFIX = `dishpatch-test-live-resume-${process.pid}:`;
 const KITCHEN = 'subscription { kitchenUpdates { id } }';
@@ -15,41 +14,27 @@ const OTHER_USER_ID = '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a';
 const kitchenOrders = (events: SseEvent[]) => events.map((event) => (event.result.data?.['kitchenUpdates'] as { id: string } | undefined)?.id);
 
 describe('SSE resume from Last-Event-ID, mid-entry (stub subgraphs, a live-events stream of its own, GATEWAY_SUBSCRIBER_QUEUE_LIMIT=20)', () => {
-  let auth: StubSubgraph;
   let orders: StubSubgraph;
   let issuer: TestIssuer;
-  let redis: Redis;
   let gateway: RunningGateway;
+  let system: LiveStubSystem;
   /** While set, `order(id)` for these ids waits for `release`. */
   let held: { ids: Set<string>; answered: Promise<void>; release: () => void } | undefined;
 
   before(async () => {
-    auth = await startStubAuth();
-    orders = await startStubOrders((orderId) => (held?.ids.has(orderId) ? held.answered : undefined));
-    issuer = await new TestIssuer().start();
-    redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: false });
-    await addEntry({});
-    gateway = await startGateway({
-      AUTH_SUBGRAPH_URL: auth.url,
-      ORDERS_SUBGRAPH_URL: orders.url,
-      REDIS_PREFIX: PREFIX,
-      AUTH_JWKS_URL: issuer.jwksUrl,
-      GATEWAY_HEARTBEAT_MS: '60000',
-      GATEWAY_SUBSCRIBER_QUEUE_LIMIT: '20',
+    system = await startLiveStubSystem(PREFIX, {
+      hold: (orderId) => (held?.ids.has(orderId) ? held.answered : undefined),
+      env: { GATEWAY_SUBSCRIBER_QUEUE_LIMIT: '20' },
     });
+    ({ orders, issuer, gateway } = system);
   });
 
   after(async () => {
     held?.release();
-    await gateway.app.close();
-    await auth.stop();
-    await orders.stop();
-    await issuer.stop();
-    await redis.del(liveEventsStreamKey(PREFIX));
-    redis.disconnect();
+    await system.stop();
   });
 
-  const addEntry = (batch: Partial<LiveEventBatch>) => addLiveEntry(redis, PREFIX, { orders: [], menu: false, dishIds: [], ...batch });
+  const addEntry = (batch: Partial<LiveEventBatch>) => system.addEntry(batch);
   /** Order events for these stub orders, every other one the other user's. */
   const placed = (orderIds: string[]): LiveOrderEvent[] =>
     orderIds.map((orderId, index) => ({ orderId, userId: index % 2 === 0 ? STUB_USER.id : OTHER_USER_ID, status: 'WAITING', at: STUB_DISH.createdAt }));

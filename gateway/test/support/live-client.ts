@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { liveEventsStreamKey, type LiveEventBatch } from '@dishpatch/orders-core/live-events';
-import { waitFor } from '@dishpatch/shared/testing';
-import type { Redis } from 'ioredis';
-import type { GraphQLBody, RunningGateway } from './gateway-client.js';
+import { TestIssuer, waitFor } from '@dishpatch/shared/testing';
+import { Redis } from 'ioredis';
+import { startGateway, type GraphQLBody, type RunningGateway } from './gateway-client.js';
+import { startStubAuth, startStubOrders, type OrderHold, type StubSubgraph } from './stub-subgraphs.js';
 
 export const MULTIPART_ACCEPT = 'multipart/mixed;subscriptionSpec=1.0, application/json';
 
@@ -163,4 +164,43 @@ export async function subscribeSse(gateway: RunningGateway, query: string, heade
   });
   assert.equal(response.status, 200);
   return new SseSubscription(response, controller);
+}
+
+/** Stub subgraphs, a token issuer and a gateway that reads a live-events stream of its own (under `prefix`). */
+export interface LiveStubSystem {
+  auth: StubSubgraph;
+  orders: StubSubgraph;
+  issuer: TestIssuer;
+  gateway: RunningGateway;
+  /** Adds one entry to the gateway's stream, empty but for what `batch` says. */
+  addEntry(batch: Partial<LiveEventBatch>): Promise<void>;
+  /** Closes everything and deletes the stream. */
+  stop(): Promise<void>;
+}
+
+export async function startLiveStubSystem(prefix: string, options: { hold?: OrderHold; env?: Record<string, string> } = {}): Promise<LiveStubSystem> {
+  const auth = await startStubAuth();
+  const orders = await startStubOrders(options.hold);
+  const issuer = await new TestIssuer().start();
+  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: false });
+  const addEntry = (batch: Partial<LiveEventBatch>) => addLiveEntry(redis, prefix, { orders: [], menu: false, dishIds: [], ...batch });
+  // The stream exists before the gateway starts, so its feed reads from the first entry on.
+  await addEntry({});
+  const gateway = await startGateway({
+    AUTH_SUBGRAPH_URL: auth.url,
+    ORDERS_SUBGRAPH_URL: orders.url,
+    REDIS_PREFIX: prefix,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    GATEWAY_HEARTBEAT_MS: '60000',
+    ...options.env,
+  });
+  const stop = async () => {
+    await gateway.app.close();
+    await auth.stop();
+    await orders.stop();
+    await issuer.stop();
+    await redis.del(liveEventsStreamKey(prefix));
+    redis.disconnect();
+  };
+  return { auth, orders, issuer, gateway, addEntry, stop };
 }
