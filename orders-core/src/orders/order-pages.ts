@@ -2,7 +2,7 @@ import { preparedStatement } from '@dishpatch/shared/database';
 import { isUuid } from '@dishpatch/shared/ids';
 import { decodeCursor, encodeCursor, isTimestamptzText, validatePageSize } from '@dishpatch/shared/pagination';
 import type { EntityManager } from 'typeorm';
-import { DishEntity, OrderEntity, OrderItemEntity, selectColumns, splitJoinedRow, type Dish, type Order, type OrderItem } from '../entities/index.js';
+import { columnReader, DishEntity, OrderEntity, OrderItemEntity, selectColumns, type Dish, type Order, type OrderItem } from '../entities/index.js';
 import type { OrderStatus } from './order-status.js';
 
 export interface OrderFilter {
@@ -68,6 +68,10 @@ const ITEM_PREFIX = 'item.';
 const ITEM_COLUMNS = selectColumns(OrderItemEntity, 'i', ITEM_PREFIX);
 const DISH_PREFIX = 'dish.';
 const DISH_COLUMNS = selectColumns(DishEntity, 'd', DISH_PREFIX);
+const readOrder = columnReader<Order>(OrderEntity);
+const readItem = columnReader<OrderItem | { id: null }>(OrderItemEntity, ITEM_PREFIX);
+const readDish = columnReader<Dish>(DishEntity, DISH_PREFIX);
+const DISH_ID = `${DISH_PREFIX}id`;
 
 type PageRow = Order & { positionCreatedAt: string };
 
@@ -123,17 +127,18 @@ function readWithItems(joinedRows: Array<Record<string, unknown>>): { rows: Page
   const itemsByOrderId = new Map<string, OrderItem[]>();
   const dishes = new Map<string, Dish>();
   for (const joinedRow of joinedRows) {
-    const { own: withItem, joined: dish } = splitJoinedRow<Record<string, unknown>, Dish | { id: null }>(joinedRow, DISH_PREFIX);
-    const { own: row, joined: item } = splitJoinedRow<PageRow, OrderItem | { id: null }>(withItem, ITEM_PREFIX);
-    let items = itemsByOrderId.get(row.id);
+    const orderId = joinedRow['id'] as string;
+    let items = itemsByOrderId.get(orderId);
     if (items === undefined) {
       items = [];
-      itemsByOrderId.set(row.id, items);
-      rows.push(row);
+      itemsByOrderId.set(orderId, items);
+      rows.push({ ...readOrder(joinedRow), positionCreatedAt: joinedRow['positionCreatedAt'] as string });
     }
     // An order without items (none are placed so, but the join allows it) comes as one row of nulls.
+    const item = readItem(joinedRow);
     if (item.id !== null) items.push(item);
-    if (dish.id !== null) dishes.set(dish.id, dish);
+    const dishId = joinedRow[DISH_ID] as string | null;
+    if (dishId !== null && !dishes.has(dishId)) dishes.set(dishId, readDish(joinedRow));
   }
   return { rows, items: { itemsByOrderId, dishes: [...dishes.values()] } };
 }
