@@ -101,7 +101,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
         if (url === undefined) {
           throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
         }
-        return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger, subgraphSecret);
+        return new SubgraphDataSource(name, url, subgraphFetcher.post, logger, subgraphSecret);
       },
     });
   const gateway = newGateway();
