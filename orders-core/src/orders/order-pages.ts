@@ -79,8 +79,15 @@ type PageRow = Order & { positionCreatedAt: string };
  * One page of orders, newest first, and the total matching the filter when asked for: one
  * query, two with the total, whatever the page size (the nested fields load through the
  * request's DataLoaders, or come with the page `withItems`). Plain SQL into plain rows, and
- * the page as a prepared statement (one per filter combination): a page is read on every
- * request.
+ * the page as a prepared statement, one per filter combination and page size (at most
+ * 2 x 8 x MAX_PAGE_SIZE texts): a page is read on every request.
+ *
+ * The LIMIT is written into the text, not bound: PostgreSQL plans a prepared statement anew on
+ * every run until a generic plan (one for any parameters) looks as cheap, and a generic plan
+ * with `LIMIT $n` expects a tenth of all orders and would hash-join every order item (26 ms
+ * instead of 0.2 on the bench's 100,000 orders). With the number in the text, the staff page
+ * has no parameters at all and is planned once per connection (planning was 0.15-0.3 ms of
+ * each run, more than running it).
  */
 export async function findOrderPage(manager: EntityManager, filter: OrderFilter, args: PageArguments, options: PageReadOptions = {}): Promise<OrderPage> {
   const { first, after } = validatePageArguments(args);
@@ -95,7 +102,7 @@ export async function findOrderPage(manager: EntityManager, filter: OrderFilter,
 
   const pageQuery =
     `SELECT ${ORDER_COLUMNS}, CAST(o.created_at AS text) AS "positionCreatedAt" FROM orders o ${where(onPage)} ` +
-    `ORDER BY o.created_at DESC, o.id DESC LIMIT ${bind(first + 1)}`;
+    `ORDER BY o.created_at DESC, o.id DESC LIMIT ${first + 1}`;
   const { rows, items } = options.withItems
     ? readWithItems(await manager.query(preparedStatement(withItemsQuery(pageQuery)), parameters))
     : { rows: (await manager.query(preparedStatement(pageQuery), parameters)) as PageRow[], items: undefined };
