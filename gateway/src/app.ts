@@ -1,3 +1,5 @@
+// First: Apollo Gateway must load @apollo/federation-internals' plain exports (see there).
+import './plain-federation-exports.js';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
