@@ -1,3 +1,5 @@
+// First: Apollo Gateway must load @apollo/federation-internals' plain exports (see there).
+import './plain-federation-exports.js';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -101,7 +103,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
         if (url === undefined) {
           throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
         }
-        return new SubgraphDataSource(name, url, subgraphFetcher.fetcher, logger, subgraphSecret);
+        return new SubgraphDataSource(name, url, subgraphFetcher.post, logger, subgraphSecret);
       },
     });
   const gateway = newGateway();

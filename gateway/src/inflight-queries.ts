@@ -1,7 +1,5 @@
-import type { FetcherRequestInit } from '@apollo/utils.fetcher';
-
 /**
- * Apollo Gateway serializes every subgraph request as `{"query":"<operation>",...}`, the
+ * SubgraphDataSource serializes every subgraph request as `{"query":"<operation>",...}`, the
  * operation text first. Only a query (keyword or `{` shorthand) may share a round trip; a
  * body of any other shape, a mutation above all, always makes its own request.
  */
@@ -14,7 +12,13 @@ export interface SubgraphAnswer {
   body: string;
 }
 
-export type SubgraphPost = (url: string, init?: FetcherRequestInit) => Promise<SubgraphAnswer>;
+/** A POST of a subgraph request: its headers (names in lower case) and its JSON body. */
+export interface SubgraphRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type SubgraphPost = (url: string, request: SubgraphRequest) => Promise<SubgraphAnswer>;
 
 /**
  * Identical subgraph queries in flight at the same moment share one HTTP round trip: the
@@ -29,28 +33,17 @@ export type SubgraphPost = (url: string, init?: FetcherRequestInit) => Promise<S
 export function sharingInflightQueries(post: SubgraphPost): SubgraphPost {
   const inflight = new Map<string, Promise<SubgraphAnswer>>();
 
-  return (url, init) => {
-    const body = init?.body;
-    if (typeof body !== 'string' || !QUERY_BODY.test(body)) return post(url, init);
-    const key = `${url}\n${authorizationOf(init?.headers)}\n${body}`;
+  return (url, request) => {
+    const { body } = request;
+    if (!QUERY_BODY.test(body)) return post(url, request);
+    const key = `${url}\n${request.headers['authorization'] ?? ''}\n${body}`;
     let answer = inflight.get(key);
     if (answer === undefined) {
-      answer = post(url, init);
+      answer = post(url, request);
       inflight.set(key, answer);
       const forget = () => inflight.delete(key);
       answer.then(forget, forget);
     }
     return answer;
   };
-}
-
-/**
- * The caller's Authorization, whatever the case of the header's name: the sharing key must
- * never lose it, or callers with different rights would share one answer.
- */
-function authorizationOf(headers: FetcherRequestInit['headers']): string {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (name.toLowerCase() === 'authorization') return String(value);
-  }
-  return '';
 }

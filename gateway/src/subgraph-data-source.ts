@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
 import type { Logger } from '@dishpatch/shared/observability';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
@@ -8,8 +7,7 @@ import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayContext } from './context.js';
 import { sharingInflightQueries, type SubgraphAnswer, type SubgraphPost } from './inflight-queries.js';
 
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-type SubgraphResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+type SubgraphResult = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /** The code a client sees for the part of a response whose subgraph could not be reached. */
 export const SUBGRAPH_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
@@ -56,54 +54,6 @@ export interface SubgraphFetcherOptions {
   timeoutMs: number;
 }
 
-/**
- * What Apollo's data source reads of a subgraph's answer, over text already read: a plain
- * object instead of a WHATWG Response, whose streams cost more than the answer is long.
- */
-class SubgraphResponse implements FetcherResponse {
-  readonly redirected = false;
-  readonly headers: FetcherHeaders;
-  bodyUsed = false;
-
-  constructor(
-    readonly url: string,
-    private readonly answer: SubgraphAnswer,
-  ) {
-    this.headers = new Headers(answer.headers);
-  }
-
-  get status(): number {
-    return this.answer.status;
-  }
-
-  get ok(): boolean {
-    return this.answer.status >= 200 && this.answer.status < 300;
-  }
-
-  get statusText(): string {
-    return STATUS_CODES[this.answer.status] ?? '';
-  }
-
-  async text(): Promise<string> {
-    this.bodyUsed = true;
-    return this.answer.body;
-  }
-
-  async json(): Promise<unknown> {
-    this.bodyUsed = true;
-    return JSON.parse(this.answer.body) as unknown;
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    this.bodyUsed = true;
-    return new TextEncoder().encode(this.answer.body).buffer;
-  }
-
-  clone(): FetcherResponse {
-    return new SubgraphResponse(this.url, this.answer);
-  }
-}
-
 function headerEntries(headers: Record<string, string | string[] | undefined>): Array<[string, string]> {
   const entries: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(headers)) {
@@ -124,7 +74,7 @@ export function isSubgraphTimeout(error: unknown): boolean {
  * in flight together share one round trip. `close()` ends the pool's sockets so the process
  * can exit.
  */
-export function createSubgraphFetcher(options: SubgraphFetcherOptions): { fetcher: Fetcher; close: () => Promise<void> } {
+export function createSubgraphFetcher(options: SubgraphFetcherOptions): { post: SubgraphPost; close: () => Promise<void> } {
   const agent = new Agent({
     keepAliveTimeout: options.keepAliveMs,
     keepAliveMaxTimeout: options.keepAliveMs,
@@ -142,45 +92,68 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): { fetche
     const response = await agent.request({
       ...target,
       method: 'POST',
-      headers: init?.headers,
-      body: init?.body,
+      headers: init.headers,
+      body: init.body,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
     return { status: response.statusCode, headers: headerEntries(response.headers), body: await response.body.text() };
   };
-  const shared = sharingInflightQueries(post);
-  const fetcher: Fetcher = async (url, init) => new SubgraphResponse(url, await shared(url, init));
-  return { fetcher, close: () => agent.close() };
+  return { post: sharingInflightQueries(post), close: () => agent.close() };
 }
 
 const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'x-forwarded-for', 'user-agent'] as const;
+
+/** Apollo's reading of a Cache-Control header, `max-age=60, private` as `{ 'max-age': '60', private: true }`. */
+function cacheControlOf(header: string | undefined): Record<string, string | true> {
+  const directives: Record<string, string | true> = {};
+  if (!header) return directives;
+  for (const part of header.trim().split(/\s*,\s*/)) {
+    const [name, value] = part.split(/\s*=\s*/, 2);
+    directives[name!] = value === undefined ? true : value.replace(/^"|"$/g, '');
+  }
+  return directives;
+}
+
+function headerOf(answer: SubgraphAnswer, name: string): string | undefined {
+  return answer.headers.find(([headerName]) => headerName === name)?.[1];
+}
+
+/** Apollo's reading of a subgraph's answer body: JSON when it says so, else text. */
+function parsedBody(answer: SubgraphAnswer): unknown {
+  const contentType = headerOf(answer, 'content-type');
+  return contentType?.startsWith('application/json') || contentType?.startsWith('application/graphql-response+json') ? JSON.parse(answer.body) : answer.body;
+}
 
 /**
  * Sends the gateway's subgraph fetches with the caller's Authorization, the request id and
  * the client's address, and turns a subgraph that cannot be reached into a clear error for
  * that part of the response instead of an internal one.
+ *
+ * It does what Apollo's RemoteGraphQLDataSource does for an HTTP subgraph (the same body, the
+ * same errors for an answer that is not 2xx or not JSON, the answer's Cache-Control applied to
+ * the response's cache policy) on plain objects: that one builds node-fetch Headers and a
+ * Request for every fetch, and a WHATWG Headers for every answer, which together cost the
+ * gateway more than reading the answer itself.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
-    url: string,
-    fetcher: Fetcher,
+    private readonly url: string,
+    private readonly post: SubgraphPost,
     private readonly logger: Logger,
     /** SUBGRAPH_SHARED_SECRET: the same for every caller, so in-flight sharing is unaffected. */
     private readonly secret: string,
-  ) {
-    super({ url, fetcher });
-  }
+  ) {}
 
   /**
    * A subgraph that cannot be reached answers as a subgraph would with an error per field it
    * was asked for: thrown, the gateway would keep the error without a path and the null
    * would spread up to `data: null`. Each one given is logged (service, operation, request id).
    */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResult> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResult> {
     try {
-      return await super.process(options);
+      return await this.send(options);
     } catch (error) {
       if (!(error instanceof SubgraphUnavailableError) || options.kind !== 'incoming operation') throw error;
       this.logger.warn(
@@ -201,11 +174,30 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    headers.set(GATEWAY_SECRET_HEADER, this.secret);
-    if (options.kind !== 'incoming operation') return;
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResult> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const headers = this.headersFor(options);
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+    let answer: SubgraphAnswer;
+    try {
+      answer = await this.post(this.url, { headers, body });
+    } catch (error) {
+      throw new SubgraphUnavailableError(this.serviceName, isSubgraphTimeout(error) ? 'timeout' : 'unreachable');
+    }
+    if (answer.status < 200 || answer.status >= 300) throw this.failedAnswer(answer);
+    const result = parsedBody(answer);
+    if (typeof result !== 'object' || result === null) throw new Error(`Expected JSON response body, but received: ${String(result)}`);
+    if (options.kind === 'incoming operation') this.restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, answer);
+    return result as SubgraphResult;
+  }
+
+  private headersFor(options: GraphQLDataSourceProcessOptions<GatewayContext>): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    headers[GATEWAY_SECRET_HEADER] = this.secret;
+    if (options.kind !== 'incoming operation') return headers;
     const values: Record<(typeof FORWARDED_HEADERS)[number], string | undefined> = {
       authorization: options.context.authorization,
       'x-request-id': options.context.requestId,
@@ -214,20 +206,34 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     };
     for (const name of FORWARDED_HEADERS) {
       const value = values[name];
-      if (value !== undefined && value !== '') headers.set(name, value);
+      if (value !== undefined && value !== '') headers[name] = value;
     }
+    return headers;
   }
 
-  override didEncounterError(error: Error, _request: unknown, response?: FetcherResponse): never {
-    if (response === undefined) {
-      throw new SubgraphUnavailableError(this.serviceName, isSubgraphTimeout(error) ? 'timeout' : 'unreachable');
-    }
-    // Only the secret check answers 403 (resolver errors come with 200): the gateway's
-    // configuration is wrong, which the client cannot fix (the subgraph counts 403s in its metrics).
-    if (response.status === 403) throw new SubgraphUnavailableError(this.serviceName, 'unreachable');
-    if (response.status === 502 || response.status === 503 || response.status === 504) {
-      throw new SubgraphUnavailableError(this.serviceName, 'overloaded');
-    }
-    throw error;
+  /**
+   * Only the secret check answers 403 (resolver errors come with 200): the gateway's
+   * configuration is wrong, which the client cannot fix (the subgraph counts 403s in its
+   * metrics). Any other status is Apollo's `<status>: <text>` error with the answer attached.
+   */
+  private failedAnswer(answer: SubgraphAnswer): Error {
+    if (answer.status === 403) return new SubgraphUnavailableError(this.serviceName, 'unreachable');
+    if (answer.status === 502 || answer.status === 503 || answer.status === 504) return new SubgraphUnavailableError(this.serviceName, 'overloaded');
+    const statusText = STATUS_CODES[answer.status] ?? '';
+    const code = answer.status === 401 ? 'UNAUTHENTICATED' : undefined;
+    return new GraphQLError(`${answer.status}: ${statusText}`, {
+      extensions: { response: { url: this.url, status: answer.status, statusText, body: parsedBody(answer) }, ...(code && { code }) },
+    });
+  }
+
+  /** As Apollo's data source does: the answer's Cache-Control (none means max-age 0) bounds the response's. */
+  private restrictCachePolicy(policy: { restrict?: (hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) => void } | undefined, answer: SubgraphAnswer): void {
+    if (typeof policy?.restrict !== 'function') return;
+    const directives = cacheControlOf(headerOf(answer, 'cache-control'));
+    const maxAge = directives['max-age'];
+    policy.restrict({
+      maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0,
+      ...(directives['private'] === true ? { scope: 'PRIVATE' as const } : directives['public'] === true ? { scope: 'PUBLIC' as const } : {}),
+    });
   }
 }

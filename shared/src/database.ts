@@ -101,6 +101,61 @@ export function preparedStatement(text: string): string {
   return text;
 }
 
+const TIMESTAMPTZ_OID = 1184;
+/** pg's own reading of a timestamptz (postgres-date): what the fast path leaves to it, and must equal. */
+const parseAnyTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => Date | number | null;
+
+/** The number `count` digits of `text` from `start` write, or NaN when one is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let index = start; index < start + count; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (!(digit >= 0 && digit <= 9)) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * A timestamptz as PostgreSQL writes it in its ISO DateStyle, `2026-12-06 15:53:28.123456+00`
+ * (or with an offset such as `+05:30` or `-03:00:00`), read into the same Date that pg's own
+ * parser (postgres-date) gives, without its three regular expressions and string splits: that
+ * parser was the orders subgraph's costliest function on a page of orders (5 % of its CPU).
+ * Anything else (BC, infinity, a year before 100 or after 9999, another DateStyle) goes to it.
+ */
+export function parseTimestamptz(text: string): Date | number | null {
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const separatorsHold =
+    text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(10) === 32 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58;
+  if (!separatorsHold || !(year >= 100) || Number.isNaN(month + day + hour + minute + second)) return parseAnyTimestamptz(text);
+  let position = 19;
+  let ms = 0;
+  if (text.charCodeAt(position) === 46) {
+    let end = position + 1;
+    while (digitsAt(text, end, 1) >= 0) end += 1;
+    if (end === position + 1) return parseAnyTimestamptz(text);
+    // As postgres-date does: the fraction's milliseconds, Date.UTC dropping what is below one.
+    ms = 1000 * Number(text.slice(position, end));
+    position = end;
+  }
+  const signCode = text.charCodeAt(position);
+  if (signCode !== 43 && signCode !== 45) return parseAnyTimestamptz(text);
+  let offsetSeconds = 0;
+  // Hours, then minutes and seconds each after a colon when there.
+  for (let secondsPerUnit = 3600; secondsPerUnit >= 1 && position < text.length; secondsPerUnit /= 60) {
+    if (secondsPerUnit !== 3600 && text.charCodeAt(position) !== 58) return parseAnyTimestamptz(text);
+    offsetSeconds += digitsAt(text, position + 1, 2) * secondsPerUnit;
+    position += 3;
+  }
+  if (position !== text.length || Number.isNaN(offsetSeconds)) return parseAnyTimestamptz(text);
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - (signCode === 45 ? -1 : 1) * offsetSeconds * 1000);
+}
+
 /**
  * A pg client whose every promise-returning query has a deadline (`dishpatchQueryTimeoutMs`).
  * pg's own `query_timeout` fails the query but keeps the socket, so the statement, or a COMMIT
@@ -108,7 +163,7 @@ export function preparedStatement(text: string): string {
  * connection to the next caller behind it. At its deadline this client resets its socket
  * instead (no late delivery, no reuse). Errors without a SQLSTATE become
  * DatabaseUnavailableError, so callers classify by code. A text marked `preparedStatement`
- * runs as its named prepared statement.
+ * runs as its named prepared statement. Timestamptz values are read by `parseTimestamptz`.
  */
 export class DeadlineClient extends pg.Client {
   private readonly queryTimeoutMs: number;
@@ -117,6 +172,7 @@ export class DeadlineClient extends pg.Client {
   constructor(config: pg.ClientConfig & { dishpatchQueryTimeoutMs?: number }) {
     super(config);
     this.queryTimeoutMs = config.dishpatchQueryTimeoutMs ?? 0;
+    this.setTypeParser(TIMESTAMPTZ_OID, 'text', parseTimestamptz);
   }
 
   override connect(callback?: any): any {

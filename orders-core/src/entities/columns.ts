@@ -15,15 +15,17 @@ export function selectColumns(entity: EntitySchema, alias: string, prefix = ''):
 }
 
 /**
- * Splits a joined row read with `selectColumns(entity, alias, prefix)` for the joined table:
- * its `prefix`ed fields become an object of their own.
+ * Reads one table's columns out of a row read with `selectColumns(entity, alias, prefix)`
+ * (a joined row holds several tables' columns) into an object of the entity's interface. The
+ * properties are known up front, so each row costs one copy per column and no walk over the
+ * row's keys.
  */
-export function splitJoinedRow<Own, Joined>(row: Record<string, unknown>, prefix: string): { own: Own; joined: Joined } {
-  const own: Record<string, unknown> = {};
-  const joined: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith(prefix)) joined[key.slice(prefix.length)] = value;
-    else own[key] = value;
-  }
-  return { own: own as Own, joined: joined as Joined };
+export function columnReader<T>(entity: EntitySchema, prefix = ''): (row: Record<string, unknown>) => T {
+  const properties = Object.keys(entity.options.columns);
+  const keys = properties.map((property) => `${prefix}${property}`);
+  return (row) => {
+    const read: Record<string, unknown> = {};
+    for (let index = 0; index < properties.length; index += 1) read[properties[index]!] = row[keys[index]!];
+    return read as T;
+  };
 }

@@ -4,7 +4,7 @@ import { OrderEntity } from './order.js';
 import { OrderItemEntity } from './order-item.js';
 import { OrderStatusChangeEntity } from './order-status-change.js';
 
-export { selectColumns, splitJoinedRow } from './columns.js';
+export { columnReader, selectColumns } from './columns.js';
 export { DishEntity, type Dish } from './dish.js';
 export { OrderEntity, type Order } from './order.js';
 export { OrderItemEntity, type OrderItem } from './order-item.js';

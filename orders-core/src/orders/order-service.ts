@@ -3,7 +3,7 @@ import { isStaff } from '@dishpatch/shared/authorization';
 import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { DishEntity, OrderEntity, OrderItemEntity, OrderStatusChangeEntity, selectColumns, splitJoinedRow, type Dish, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
+import { DishEntity, OrderEntity, OrderItemEntity, OrderStatusChangeEntity, columnReader, selectColumns, type Dish, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
 import { preparedStatement } from '@dishpatch/shared/database';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { runTransaction } from '../transactions.js';
@@ -29,6 +29,8 @@ const ITEMS_WITH_DISHES_BY_ORDER_IDS = preparedStatement(
 const HISTORY_BY_ORDER_IDS = preparedStatement(
   `SELECT ${selectColumns(OrderStatusChangeEntity, 'c')} FROM order_status_changes c WHERE c.order_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
 );
+const readItem = columnReader<OrderItem>(OrderItemEntity);
+const readItemDish = columnReader<Dish>(DishEntity, ITEM_DISH_PREFIX);
 
 /** Who may see an order: its customer and staff. Everyone else is told it does not exist. */
 export function canSeeOrder(viewer: Viewer | null, order: Order): boolean {
@@ -117,9 +119,9 @@ export class OrderService {
     const items: OrderItem[] = [];
     const dishes = new Map<string, Dish>();
     for (const row of rows) {
-      const { own, joined } = splitJoinedRow<OrderItem, Dish>(row, ITEM_DISH_PREFIX);
-      items.push(own);
-      dishes.set(joined.id, joined);
+      const dish = readItemDish(row);
+      items.push(readItem(row));
+      dishes.set(dish.id, dish);
     }
     return { items: groupBy(orderIds, items, (item) => item.orderId), dishes: [...dishes.values()] };
   }

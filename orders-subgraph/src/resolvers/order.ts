@@ -2,6 +2,7 @@ import { optionalViewer } from '@dishpatch/shared/authorization';
 import type { OrderResolvers } from '../generated/graphql.js';
 import { isUuid } from '@dishpatch/shared/ids';
 import { canSeeOrder, totalOf } from '@dishpatch/orders-core/orders';
+import { thenOrNow } from '../context.js';
 
 export const Order: OrderResolvers = {
   // Reachable directly through `_entities`: the same rule as `order(id)`, and no data otherwise.
@@ -12,6 +13,6 @@ export const Order: OrderResolvers = {
   },
   customer: (order) => ({ __typename: 'User', id: order.userId }),
   items: (order, _args, context) => context.loaders.itemsByOrderId.load(order.id),
-  total: async (order, _args, context) => totalOf(await context.loaders.itemsByOrderId.load(order.id)),
+  total: (order, _args, context) => thenOrNow(context.loaders.itemsByOrderId.load(order.id), totalOf),
   statusHistory: (order, _args, context) => context.loaders.historyByOrderId.load(order.id),
 };
