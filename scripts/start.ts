@@ -22,6 +22,7 @@ import { paint, type Color } from './lib/log-output.js';
 import { assertPortFree } from './lib/ports.js';
 import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
 import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+import { mark, writeTimelineIfAsked } from './lib/start-timeline.js';
 import { buildWebAppIfStale } from './lib/web-app-build.js';
 import { prepareSharedSecret } from './lib/shared-secret.js';
 
@@ -144,7 +145,9 @@ async function databaseUrls(needEmbedded: boolean): Promise<{ AUTH_DATABASE_URL:
     databases: [...(given.auth ? [] : ['dishpatch_auth']), ...(given.orders ? [] : ['dishpatch_orders'])],
     onLog: infraLog('postgres', 'blue'),
     onSpawned: (stop) => (stopStartedPostgres = stop),
+    onPhase: mark,
   });
+  mark('postgres: databases ready');
   postgres = started;
   say(
     started.initialised
@@ -155,6 +158,7 @@ async function databaseUrls(needEmbedded: boolean): Promise<{ AUTH_DATABASE_URL:
 }
 
 async function main(): Promise<void> {
+  mark('start script loaded');
   const needEmbedded = !process.env['AUTH_DATABASE_URL'] || !process.env['ORDERS_DATABASE_URL'];
   await assertPortFree(ports.gateway, 'the gateway', 'GATEWAY_PORT');
   await assertPortFree(ports.gatewayMetrics, "the gateway's metrics", 'GATEWAY_METRICS_PORT');
@@ -172,13 +176,16 @@ async function main(): Promise<void> {
     onSpawned: (stop) => (stopStartedRedis = stop),
   });
   say(`Redis: ${redis.origin}`);
+  mark('redis found');
 
   // PostgreSQL starts in a process of its own; composing, the web build and the gateway's start overlap with it.
   const databases = databaseUrls(needEmbedded);
   databases.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
   await composeIfStale();
+  mark('supergraph checked');
   // Before the gateway starts: it reads the web app's build once, at start.
   if (buildWebAppIfStale()) say('the web app was stale: built it again (web/dist)');
+  mark('web app checked');
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const baseEnv: NodeJS.ProcessEnv = {
@@ -197,37 +204,42 @@ async function main(): Promise<void> {
     SUBGRAPH_SHARED_SECRET: prepareSharedSecret(DATA_DIR, process.env['SUBGRAPH_SHARED_SECRET']),
     LISTEN_HOST: process.env['LISTEN_HOST'] || '127.0.0.1',
   };
-  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv) => {
+  /** Starts a service; the promise settles once it answers its readiness URL. */
+  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv): Promise<void> => {
     const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH });
     services.push(service);
-    return service;
+    service.start();
+    mark(`${service.name}: spawned`);
+    const ready = service.waitUntilReady(READY_TIMEOUT_MS).then(() => mark(`${service.name}: ready`));
+    ready.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+    return ready;
   };
   // The gateway needs no database (its supergraph is static): it loads while PostgreSQL starts.
-  const gateway = startService({ name: 'gateway', workspace: 'gateway', readyUrl: `${gatewayUrl}/ready`, color: 'green' }, baseEnv);
-  gateway.start();
+  const gatewayReady = startService({ name: 'gateway', workspace: 'gateway', readyUrl: `${gatewayUrl}/ready`, color: 'green' }, baseEnv);
 
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...(await databases) };
-  const auth = startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env);
-  const orders = startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env);
-  const worker = startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env);
-  auth.start();
-  orders.start();
+  const authReady = startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env);
+  const ordersReady = startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env);
   // The worker reads the tables the orders subgraph's migrations create: on a database made in
   // this run it starts once they exist; otherwise they do already.
   const workerReady = (async () => {
-    if (postgres?.createdDatabases.includes('dishpatch_orders')) await orders.waitUntilReady(READY_TIMEOUT_MS);
-    worker.start();
-    await worker.waitUntilReady(READY_TIMEOUT_MS);
+    if (postgres?.createdDatabases.includes('dishpatch_orders')) await ordersReady;
+    await startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env);
   })();
   // Seeding needs the gateway and the subgraphs, not the worker: it runs while the worker starts.
   // The demo manager is made while auth starts: create-manager migrates first, under the same
   // advisory lock as auth, so whichever comes second finds the schema done.
   const demoManager = prepareDemoManager(resolve(DATA_DIR, 'demo-manager.json'), env);
+  void demoManager.created.then((created) => created && mark('demo manager: created'), () => undefined);
   const seeded = (async () => {
-    await Promise.all([auth, orders, gateway].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
-    return seedDemo(`${gatewayUrl}/graphql`, env, demoManager);
+    await Promise.all([authReady, ordersReady, gatewayReady]);
+    const seed = await seedDemo(`${gatewayUrl}/graphql`, env, demoManager);
+    mark('demo seed: done');
+    return seed;
   })();
   const [seed] = await Promise.all([seeded, workerReady]);
+  mark('ready');
+  writeTimelineIfAsked();
   if (seed.createdManager) say(`seeded the demo manager ${seed.manager.email}`);
   if (seed.createdDishes > 0) say(`seeded the demo menu: ${seed.createdDishes} dishes`);
 

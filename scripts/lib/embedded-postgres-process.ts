@@ -22,7 +22,9 @@ export interface EmbeddedPostgresRequest {
 export type EmbeddedPostgresMessage =
   | { ready: true; initialised: boolean; createdDatabases: string[] }
   | { failed: string }
-  | { log: string };
+  | { log: string }
+  /** A step done on the way to ready, for start-up's timeline. */
+  | { phase: string };
 
 function send(message: EmbeddedPostgresMessage): void {
   process.send?.(message);
@@ -50,9 +52,14 @@ const postgres = new EmbeddedPostgres({
 });
 
 try {
+  send({ phase: 'postgres: process loaded' });
   const initialised = !existsSync(join(request.dataDir, 'PG_VERSION'));
-  if (initialised) await postgres.initialise();
+  if (initialised) {
+    await postgres.initialise();
+    send({ phase: 'postgres: initdb done' });
+  }
   await postgres.start();
+  send({ phase: 'postgres: server started' });
   const client = postgres.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   const createdDatabases: string[] = [];

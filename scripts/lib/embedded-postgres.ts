@@ -47,7 +47,12 @@ function assertParentsTraversable(path: string): void {
  * given databases when missing. Data is kept in `dataDir` between runs.
  */
 export async function startEmbeddedPostgres(
-  options: EmbeddedPostgresRequest & { onLog: (line: string) => void; onSpawned?: (stop: (graceMs: number) => Promise<void>) => void },
+  options: EmbeddedPostgresRequest & {
+    onLog: (line: string) => void;
+    onSpawned?: (stop: (graceMs: number) => Promise<void>) => void;
+    /** Each step on the way to ready (process loaded, initdb done, server started), as it happens. */
+    onPhase?: (phase: string) => void;
+  },
 ): Promise<RunningEmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
   assertParentsTraversable(dataDir);
@@ -76,6 +81,7 @@ export async function startEmbeddedPostgres(
   const outcome = await new Promise<Extract<EmbeddedPostgresMessage, { ready: true }>>((resolveReady, rejectReady) => {
     child.on('message', (message: EmbeddedPostgresMessage) => {
       if ('log' in message) options.onLog(message.log);
+      else if ('phase' in message) options.onPhase?.(message.phase);
       else if ('failed' in message) rejectReady(new EmbeddedPostgresError(`The embedded PostgreSQL did not start: ${message.failed}`));
       else resolveReady(message);
     });
