@@ -21,7 +21,8 @@ import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './lib/embed
 import { paint, type Color } from './lib/log-output.js';
 import { assertPortFree } from './lib/ports.js';
 import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
-import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+import { buildServicesIfStale } from './lib/service-build.js';
+import { BUILT_ENTRY, REPO_ROOT, ServiceProcess } from './lib/service-process.js';
 import { mark, writeTimelineIfAsked } from './lib/start-timeline.js';
 import { buildWebAppIfStale } from './lib/web-app-build.js';
 import { prepareSharedSecret } from './lib/shared-secret.js';
@@ -183,6 +184,9 @@ async function main(): Promise<void> {
   databases.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
   await composeIfStale();
   mark('supergraph checked');
+  const built = await buildServicesIfStale();
+  if (built.length > 0) say(`built ${built.join(', ')} into their dist/ folders (new or changed sources)`);
+  mark('services built');
   // Before the gateway starts: it reads the web app's build once, at start.
   if (buildWebAppIfStale()) say('the web app was stale: built it again (web/dist)');
   mark('web app checked');
@@ -206,7 +210,7 @@ async function main(): Promise<void> {
   };
   /** Starts a service; the promise settles once it answers its readiness URL. */
   const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv): Promise<void> => {
-    const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH });
+    const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH, nodeArgs: BUILT_ENTRY });
     services.push(service);
     service.start();
     mark(`${service.name}: spawned`);

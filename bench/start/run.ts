@@ -11,8 +11,8 @@
  * scripts/lib/start-timeline.ts), so a slow start shows where it waits.
  *
  * BENCH_RUNS=3 (default): cold starts, each followed by one warm start on its folder.
- * BENCH_AFTER_NPM_CI=1: first removes what `npm start` builds (web/dist), so the first cold
- * start is the one a newcomer's first `npm start` after `npm ci` is.
+ * BENCH_AFTER_NPM_CI=1: first removes what `npm start` builds (web/dist and the services' dist/
+ * folders), so the first cold start is the one a newcomer's first `npm start` after `npm ci` is.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestRedis } from '@dishpatch/shared/testing';
 import { findFreePort } from '../../scripts/lib/ports.js';
+import { BUILT_WORKSPACES } from '../../scripts/lib/service-build.js';
 import { REPO_ROOT } from '../../scripts/lib/service-process.js';
 import type { StartTimeline } from '../../scripts/lib/start-timeline.js';
 
@@ -144,7 +145,7 @@ const seconds = (value: number | undefined) => (value === undefined ? '' : value
 
 /** Removes what `npm start` builds, as a fresh checkout after `npm ci` has none of it. */
 function removeBuildOutputs(): void {
-  rmSync(resolve(REPO_ROOT, 'web/dist'), { recursive: true, force: true });
+  for (const workspace of ['web', ...BUILT_WORKSPACES]) rmSync(resolve(REPO_ROOT, workspace, 'dist'), { recursive: true, force: true });
 }
 
 function printSummary(measurements: Measurement[]): void {

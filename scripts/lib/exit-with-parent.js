@@ -4,6 +4,8 @@
  * SIGKILL, which it cannot catch to stop its children. The service then stops itself as on a
  * plain SIGTERM (graceful close, exit 0), instead of living on, orphaned, holding its port.
  * Linux's prctl(PR_SET_PDEATHSIG) would do this in one call, but Node does not expose it.
+ * Plain JavaScript: it is preloaded into services run from their build too, where no
+ * TypeScript loader is present.
  */
 const stopWithParent = () => {
   process.kill(process.pid, 'SIGTERM');
