@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Preloaded (`--import`) into every service `npm start` runs: the supervisor holds the write
  * end of this process's stdin, so its end means the supervisor is gone, even killed with
