@@ -15,7 +15,7 @@
  * folders), so the first cold start is the one a newcomer's first `npm start` after `npm ci` is.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestRedis } from '@dishpatch/shared/testing';
@@ -39,15 +39,39 @@ interface Measurement {
   readySeconds: number;
   /** CPU (user + system) of npm start's whole process tree until ready, reaped children included. */
   cpuSeconds: number;
+  /** The same, by part of the tree (see `partOf`). */
+  cpuByPart: Map<string, number>;
   /** Each phase the start script marked, in seconds since `npm start` was spawned. */
   phases: Map<string, number>;
 }
 
+const SERVICE_FOLDERS: Record<string, string> = { gateway: 'gateway', 'auth-subgraph': 'auth', 'orders-subgraph': 'orders', worker: 'worker' };
+
 /**
- * CPU seconds of `pid` and everything below it: each live process's own time plus the time of
- * its children that have exited and been waited for (cutime, cstime), from /proc.
+ * Which part of npm start a process is, from its command line and working folder. A part
+ * includes what it ran that has exited: the start script's the builds and create-manager, the
+ * PostgreSQL launcher's initdb.
  */
-function treeCpuSeconds(pid: number): number {
+function partOf(pid: number, commandLine: string): string {
+  if (/\bnpm(-cli)?\b/.test(commandLine.split(' ')[0]!) || commandLine.includes('npm-cli')) return 'npm';
+  if (commandLine.includes('scripts/start.ts')) return 'start script (+ builds, create-manager)';
+  if (commandLine.includes('embedded-postgres-process')) return 'PostgreSQL launcher (node, + initdb)';
+  if (commandLine.includes('esbuild')) return 'esbuild';
+  if (/\/bin\/(postgres|pg_ctl)\b/.test(commandLine) || commandLine.startsWith('postgres:')) return 'PostgreSQL server';
+  try {
+    const folder = readlinkSync(`/proc/${pid}/cwd`).split('/').pop()!;
+    if (SERVICE_FOLDERS[folder]) return SERVICE_FOLDERS[folder];
+  } catch {
+    // Gone, or not ours to read: counted as other.
+  }
+  return 'other';
+}
+
+/**
+ * CPU seconds of `pid` and everything below it, by part: each live process's own time plus the
+ * time of its children that have exited and been waited for (cutime, cstime), from /proc.
+ */
+function treeCpuSeconds(pid: number): Map<string, number> {
   const table = new Map<number, { parent: number; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -61,14 +85,21 @@ function treeCpuSeconds(pid: number): number {
       // Exited between the listing and the read: its parent has or will have its time.
     }
   }
-  let ticks = 0;
+  const byPart = new Map<string, number>();
   const queue = [pid];
   while (queue.length > 0) {
     const current = queue.shift()!;
-    ticks += table.get(current)?.ticks ?? 0;
+    let commandLine = '';
+    try {
+      commandLine = readFileSync(`/proc/${current}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      // Exited meanwhile.
+    }
+    const part = partOf(current, commandLine);
+    byPart.set(part, (byPart.get(part) ?? 0) + (table.get(current)?.ticks ?? 0) / CLOCK_TICKS_PER_SECOND);
     for (const [child, { parent }] of table) if (parent === current) queue.push(child);
   }
-  return ticks / CLOCK_TICKS_PER_SECOND;
+  return byPart;
 }
 
 /** One `npm start` on `dataDir` until ready, then SIGTERM; what it took. */
@@ -119,10 +150,11 @@ async function measureStart(kind: Kind, dataDir: string): Promise<Measurement> {
   });
   try {
     const readyAt = await ready;
-    const cpuSeconds = treeCpuSeconds(child.pid!);
+    const cpuByPart = treeCpuSeconds(child.pid!);
+    const cpuSeconds = [...cpuByPart.values()].reduce((sum, part) => sum + part, 0);
     const timeline = JSON.parse(readFileSync(timelineFile, 'utf8')) as StartTimeline;
     const phases = new Map(timeline.marks.map((mark) => [mark.phase, (timeline.processStartedAtEpochMs + mark.atMs - spawnedAt) / 1000]));
-    return { kind, readySeconds: (readyAt - spawnedAt) / 1000, cpuSeconds, phases };
+    return { kind, readySeconds: (readyAt - spawnedAt) / 1000, cpuSeconds, cpuByPart, phases };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await Promise.race([exited, new Promise((resolveDelay) => setTimeout(resolveDelay, 30_000).unref())]);
@@ -151,13 +183,17 @@ function removeBuildOutputs(): void {
 function printSummary(measurements: Measurement[]): void {
   const kinds = (['first after npm ci', 'cold', 'warm'] as const).filter((kind) => measurements.some((measurement) => measurement.kind === kind));
   const of = (kind: Kind) => measurements.filter((measurement) => measurement.kind === kind);
-  const width = 34;
+  const width = 44;
   const header = (label: string) => `${label.padEnd(width)}${kinds.map((kind) => kind.padStart(20)).join('')}`;
   console.log('');
   console.log(header('median seconds (runs)'));
   console.log(`${'ready (spawn → banner)'.padEnd(width)}${kinds.map((kind) => `${seconds(median(of(kind).map((m) => m.readySeconds)))} (${of(kind).length})`.padStart(20)).join('')}`);
   console.log(`${'  each run'.padEnd(width)}${kinds.map((kind) => of(kind).map((m) => seconds(m.readySeconds)).join(' ').padStart(20)).join('')}`);
   console.log(`${'CPU of the process tree'.padEnd(width)}${kinds.map((kind) => seconds(median(of(kind).map((m) => m.cpuSeconds))).padStart(20)).join('')}`);
+  const parts = [...new Set(measurements.flatMap((m) => [...m.cpuByPart.keys()]))].sort();
+  for (const part of parts) {
+    console.log(`${`  ${part}`.padEnd(width)}${kinds.map((kind) => seconds(median(of(kind).map((m) => m.cpuByPart.get(part) ?? 0))).padStart(20)).join('')}`);
+  }
   console.log('');
   console.log(header('phase (s since spawn, median)'));
   // Phases in the order they happen on the cold start (or the first kind that has them).
