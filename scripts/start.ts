@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
 import { prepareDemoManager, seedDemo } from './lib/demo-seed.js';
@@ -102,8 +102,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** Where the digest of the last composition's inputs and output is kept. */
-const COMPOSED_DIGEST_PATH = resolve(DATA_DIR, 'composed-supergraph.sha256');
+/**
+ * Where the digest of the last composition's inputs and output is kept: with the checkout, whose
+ * files it describes, so a start on a new data folder skips an unneeded composition too.
+ */
+const COMPOSED_DIGEST_PATH = resolve(REPO_ROOT, 'node_modules/.cache/dishpatch/composed-supergraph.sha256');
 
 /**
  * Everything a composition depends on and what it wrote: supergraph.yaml, each subgraph's SDL,
@@ -132,7 +135,7 @@ async function composeIfStale(): Promise<void> {
     writeFileSync(SUPERGRAPH_SDL_PATH, composition.supergraphSdl);
     say('supergraph.graphql was stale: composed it again');
   }
-  mkdirSync(DATA_DIR, { recursive: true });
+  mkdirSync(dirname(COMPOSED_DIGEST_PATH), { recursive: true });
   writeFileSync(COMPOSED_DIGEST_PATH, compositionDigest());
 }
 
