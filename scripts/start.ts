@@ -211,27 +211,32 @@ async function main(): Promise<void> {
     SUBGRAPH_SHARED_SECRET: prepareSharedSecret(DATA_DIR, process.env['SUBGRAPH_SHARED_SECRET']),
     LISTEN_HOST: process.env['LISTEN_HOST'] || '127.0.0.1',
   };
-  /** Starts a service; the promise settles once it answers its readiness URL. */
-  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv): Promise<void> => {
+  /** Starts a service, from its build, as a process of its own. */
+  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv): ServiceProcess => {
     const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH, nodeArgs: BUILT_ENTRY });
     services.push(service);
     service.start();
     mark(`${service.name}: spawned`);
-    const ready = service.waitUntilReady(READY_TIMEOUT_MS).then(() => mark(`${service.name}: ready`));
-    ready.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-    return ready;
+    return service;
+  };
+  /** Settles once the service answers its readiness URL; rejects if it exits first or never does. */
+  const readyOf = async (service: ServiceProcess): Promise<void> => {
+    await service.waitUntilReady(READY_TIMEOUT_MS);
+    mark(`${service.name}: ready`);
   };
   // The gateway needs no database (its supergraph is static): it loads while PostgreSQL starts.
-  const gatewayReady = startService({ name: 'gateway', workspace: 'gateway', readyUrl: `${gatewayUrl}/ready`, color: 'green' }, baseEnv);
+  const gateway = startService({ name: 'gateway', workspace: 'gateway', readyUrl: `${gatewayUrl}/ready`, color: 'green' }, baseEnv);
 
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...(await databases) };
-  const authReady = startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env);
-  const ordersReady = startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env);
+  const authReady = readyOf(startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env));
+  const ordersReady = readyOf(startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env));
+  // The gateway's /ready asks both subgraphs: asked before they are, it would only log "not ready".
+  const gatewayReady = Promise.all([authReady, ordersReady]).then(() => readyOf(gateway));
   // The worker reads the tables the orders subgraph's migrations create: on a database made in
   // this run it starts once they exist; otherwise they do already.
   const workerReady = (async () => {
     if (postgres?.createdDatabases.includes('dishpatch_orders')) await ordersReady;
-    await startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env);
+    await readyOf(startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env));
   })();
   // Seeding needs the gateway and the subgraphs, not the worker: it runs while the worker starts.
   // The demo manager is made while auth starts: create-manager migrates first, under the same

@@ -119,7 +119,8 @@ export class ServiceProcess {
       } catch {
         // Not listening yet: keep polling until the deadline.
       }
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 150));
+      // Often: npm start waits on readiness in chains (orders, then the worker; all, then the seed).
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
     }
     throw this.startFailure(`${this.name} was not ready at ${this.options.readyUrl} after ${Math.round(timeoutMs / 1000)} s`);
   }
