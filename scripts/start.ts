@@ -4,8 +4,9 @@
  * PostgreSQL: AUTH_DATABASE_URL / ORDERS_DATABASE_URL when given, else an embedded PostgreSQL
  * (data under .data/postgres, kept between runs; DISHPATCH_DATA_DIR moves .data, and
  * EMBEDDED_POSTGRES_PORT its port). Redis: REDIS_URL, else 127.0.0.1:6379, else a
- * redis-server from the PATH. Then: compose the supergraph if its inputs changed and build the
- * web app if it is stale, start the gateway (it needs no database) while PostgreSQL starts,
+ * redis-server from the PATH. Then: compose the supergraph if its inputs changed, build the
+ * services (service-build.ts: they run from their dist/) and the web app if they are stale,
+ * start the gateway (it needs no database) while PostgreSQL starts,
  * then auth, orders and the worker, as separate processes (each runs its own migrations), wait
  * until each is ready, seed the demo data on the first run, and print where to go.
  * Ctrl-C or SIGTERM stops the services (gateway first), then Redis and PostgreSQL if it

@@ -44,10 +44,10 @@ const RECENT_LINES = 30;
 /**
  * One service as a child process: its workspace's `src/index.ts` under tsx with the `source`
  * condition, as its start script runs it, but as `node --import tsx` so that the PID held is
- * the server's (or its build, as `npm start` runs it: `BUILT_ENTRY`). (Not npx, which leaves its node child behind; and not tsx's CLI, which sits
- * between as a second process, re-sends a signal not acknowledged within 30 ms and then
- * SIGKILLs its child: seen here under load, killing a process in the middle of its graceful
- * stop.) Each service has
+ * the server's; or its build, as `npm start` runs it (`BUILT_ENTRY`). (Not npx, which leaves
+ * its node child behind; and not tsx's CLI, which sits between as a second process, re-sends a
+ * signal not acknowledged within 30 ms and then SIGKILLs its child: seen here under load,
+ * killing a process in the middle of its graceful stop.) Each service has
  * its own process group, so a Ctrl-C in the terminal reaches only the supervisor, which then
  * stops the services in order.
  */
