@@ -1,4 +1,2 @@
-import { runCreateManager } from '@dishpatch/auth-subgraph/commands';
-
-/** `npm run create-manager -- --email E --password P [--username U]`; the logic lives in the auth subgraph. */
-process.exitCode = await runCreateManager(process.argv.slice(2));
+/** `npm run create-manager -- --email E --password P [--username U]`; the command lives in the auth subgraph. */
+import '../auth-subgraph/src/commands/create-manager-cli.js';

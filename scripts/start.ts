@@ -4,8 +4,9 @@
  * PostgreSQL: AUTH_DATABASE_URL / ORDERS_DATABASE_URL when given, else an embedded PostgreSQL
  * (data under .data/postgres, kept between runs; DISHPATCH_DATA_DIR moves .data, and
  * EMBEDDED_POSTGRES_PORT its port). Redis: REDIS_URL, else 127.0.0.1:6379, else a
- * redis-server from the PATH. Then: compose the supergraph if its inputs changed and build the
- * web app if it is stale, start the gateway (it needs no database) while PostgreSQL starts,
+ * redis-server from the PATH. Then: compose the supergraph if its inputs changed, build the
+ * services (service-build.ts: they run from their dist/) and the web app if they are stale,
+ * start the gateway (it needs no database) while PostgreSQL starts,
  * then auth, orders and the worker, as separate processes (each runs its own migrations), wait
  * until each is ready, seed the demo data on the first run, and print where to go.
  * Ctrl-C or SIGTERM stops the services (gateway first), then Redis and PostgreSQL if it
@@ -13,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH } from '../gateway/src/supergraph-config.js';
 import { prepareDemoManager, seedDemo } from './lib/demo-seed.js';
@@ -21,7 +22,9 @@ import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './lib/embed
 import { paint, type Color } from './lib/log-output.js';
 import { assertPortFree } from './lib/ports.js';
 import { resolveRedis, type ResolvedRedis } from './lib/redis.js';
-import { REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+import { buildServicesIfStale } from './lib/service-build.js';
+import { BUILT_ENTRY, REPO_ROOT, ServiceProcess } from './lib/service-process.js';
+import { mark, writeTimelineIfAsked } from './lib/start-timeline.js';
 import { buildWebAppIfStale } from './lib/web-app-build.js';
 import { prepareSharedSecret } from './lib/shared-secret.js';
 
@@ -100,8 +103,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** Where the digest of the last composition's inputs and output is kept. */
-const COMPOSED_DIGEST_PATH = resolve(DATA_DIR, 'composed-supergraph.sha256');
+/**
+ * Where the digest of the last composition's inputs and output is kept: with the checkout, whose
+ * files it describes, so a start on a new data folder skips an unneeded composition too.
+ */
+const COMPOSED_DIGEST_PATH = resolve(REPO_ROOT, 'node_modules/.cache/dishpatch/composed-supergraph.sha256');
 
 /**
  * Everything a composition depends on and what it wrote: supergraph.yaml, each subgraph's SDL,
@@ -130,7 +136,7 @@ async function composeIfStale(): Promise<void> {
     writeFileSync(SUPERGRAPH_SDL_PATH, composition.supergraphSdl);
     say('supergraph.graphql was stale: composed it again');
   }
-  mkdirSync(DATA_DIR, { recursive: true });
+  mkdirSync(dirname(COMPOSED_DIGEST_PATH), { recursive: true });
   writeFileSync(COMPOSED_DIGEST_PATH, compositionDigest());
 }
 
@@ -144,7 +150,9 @@ async function databaseUrls(needEmbedded: boolean): Promise<{ AUTH_DATABASE_URL:
     databases: [...(given.auth ? [] : ['dishpatch_auth']), ...(given.orders ? [] : ['dishpatch_orders'])],
     onLog: infraLog('postgres', 'blue'),
     onSpawned: (stop) => (stopStartedPostgres = stop),
+    onPhase: mark,
   });
+  mark('postgres: databases ready');
   postgres = started;
   say(
     started.initialised
@@ -155,6 +163,7 @@ async function databaseUrls(needEmbedded: boolean): Promise<{ AUTH_DATABASE_URL:
 }
 
 async function main(): Promise<void> {
+  mark('start script loaded');
   const needEmbedded = !process.env['AUTH_DATABASE_URL'] || !process.env['ORDERS_DATABASE_URL'];
   await assertPortFree(ports.gateway, 'the gateway', 'GATEWAY_PORT');
   await assertPortFree(ports.gatewayMetrics, "the gateway's metrics", 'GATEWAY_METRICS_PORT');
@@ -172,13 +181,19 @@ async function main(): Promise<void> {
     onSpawned: (stop) => (stopStartedRedis = stop),
   });
   say(`Redis: ${redis.origin}`);
+  mark('redis found');
 
   // PostgreSQL starts in a process of its own; composing, the web build and the gateway's start overlap with it.
   const databases = databaseUrls(needEmbedded);
   databases.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
   await composeIfStale();
+  mark('supergraph checked');
+  const built = await buildServicesIfStale();
+  if (built.length > 0) say(`built ${built.join(', ')} into their dist/ folders (new or changed sources)`);
+  mark('services built');
   // Before the gateway starts: it reads the web app's build once, at start.
   if (buildWebAppIfStale()) say('the web app was stale: built it again (web/dist)');
+  mark('web app checked');
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const baseEnv: NodeJS.ProcessEnv = {
@@ -197,37 +212,47 @@ async function main(): Promise<void> {
     SUBGRAPH_SHARED_SECRET: prepareSharedSecret(DATA_DIR, process.env['SUBGRAPH_SHARED_SECRET']),
     LISTEN_HOST: process.env['LISTEN_HOST'] || '127.0.0.1',
   };
-  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv) => {
-    const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH });
+  /** Starts a service, from its build, as a process of its own. */
+  const startService = (definition: { name: string; workspace: string; readyUrl: string; color: Color }, env: NodeJS.ProcessEnv): ServiceProcess => {
+    const service = new ServiceProcess({ ...definition, env, nameWidth: NAME_WIDTH, nodeArgs: BUILT_ENTRY });
     services.push(service);
+    service.start();
+    mark(`${service.name}: spawned`);
     return service;
+  };
+  /** Settles once the service answers its readiness URL; rejects if it exits first or never does. */
+  const readyOf = async (service: ServiceProcess): Promise<void> => {
+    await service.waitUntilReady(READY_TIMEOUT_MS);
+    mark(`${service.name}: ready`);
   };
   // The gateway needs no database (its supergraph is static): it loads while PostgreSQL starts.
   const gateway = startService({ name: 'gateway', workspace: 'gateway', readyUrl: `${gatewayUrl}/ready`, color: 'green' }, baseEnv);
-  gateway.start();
 
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...(await databases) };
-  const auth = startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env);
-  const orders = startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env);
-  const worker = startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env);
-  auth.start();
-  orders.start();
+  const authReady = readyOf(startService({ name: 'auth', workspace: 'auth-subgraph', readyUrl: `http://127.0.0.1:${ports.auth}/ready`, color: 'magenta' }, env));
+  const ordersReady = readyOf(startService({ name: 'orders', workspace: 'orders-subgraph', readyUrl: `http://127.0.0.1:${ports.orders}/ready`, color: 'cyan' }, env));
+  // The gateway's /ready asks both subgraphs: asked before they are, it would only log "not ready".
+  const gatewayReady = Promise.all([authReady, ordersReady]).then(() => readyOf(gateway));
   // The worker reads the tables the orders subgraph's migrations create: on a database made in
   // this run it starts once they exist; otherwise they do already.
   const workerReady = (async () => {
-    if (postgres?.createdDatabases.includes('dishpatch_orders')) await orders.waitUntilReady(READY_TIMEOUT_MS);
-    worker.start();
-    await worker.waitUntilReady(READY_TIMEOUT_MS);
+    if (postgres?.createdDatabases.includes('dishpatch_orders')) await ordersReady;
+    await readyOf(startService({ name: 'worker', workspace: 'worker', readyUrl: `http://127.0.0.1:${ports.worker}/ready`, color: 'yellow' }, env));
   })();
   // Seeding needs the gateway and the subgraphs, not the worker: it runs while the worker starts.
   // The demo manager is made while auth starts: create-manager migrates first, under the same
   // advisory lock as auth, so whichever comes second finds the schema done.
   const demoManager = prepareDemoManager(resolve(DATA_DIR, 'demo-manager.json'), env);
+  void demoManager.created.then((created) => created && mark('demo manager: created'), () => undefined);
   const seeded = (async () => {
-    await Promise.all([auth, orders, gateway].map((service) => service.waitUntilReady(READY_TIMEOUT_MS)));
-    return seedDemo(`${gatewayUrl}/graphql`, env, demoManager);
+    await Promise.all([authReady, ordersReady, gatewayReady]);
+    const seed = await seedDemo(`${gatewayUrl}/graphql`, env, demoManager);
+    mark('demo seed: done');
+    return seed;
   })();
   const [seed] = await Promise.all([seeded, workerReady]);
+  mark('ready');
+  writeTimelineIfAsked();
   if (seed.createdManager) say(`seeded the demo manager ${seed.manager.email}`);
   if (seed.createdDishes > 0) say(`seeded the demo menu: ${seed.createdDishes} dishes`);
 

@@ -51,10 +51,12 @@ export function prepareDemoManager(credentialsFile: string, env: NodeJS.ProcessE
   return { manager, created };
 }
 
-/** `npm run create-manager` as a user would run it (idempotent: creates or promotes). */
+/**
+ * What `npm run create-manager` runs (idempotent: creates or promotes), from auth's build like
+ * the services (see service-build.ts), so it loads no TypeScript compiler.
+ */
 export async function runCreateManager(manager: DemoManager, env: NodeJS.ProcessEnv): Promise<void> {
-  // What `npm run create-manager` runs, as one `node --import tsx` process (tsx's CLI would start a second).
-  const args = ['--conditions=source', '--import', 'tsx', 'scripts/create-manager.ts', '--email', manager.email, '--password', manager.password, '--username', manager.username];
+  const args = ['--enable-source-maps', 'auth-subgraph/dist/commands/create-manager-cli.js', '--email', manager.email, '--password', manager.password, '--username', manager.username];
   const output: string[] = [];
   const code = await new Promise<number | null>((resolveExit, rejectSpawn) => {
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,8 +3,24 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { EmbeddedPostgresMessage, EmbeddedPostgresRequest } from './embedded-postgres-process.js';
 import { stopChild } from './stop-child.js';
+
+/** What the start script asks of embedded-postgres-process.js. */
+export interface EmbeddedPostgresRequest {
+  dataDir: string;
+  port: number;
+  user: string;
+  password: string;
+  databases: string[];
+}
+
+/** What embedded-postgres-process.js tells the start script, over IPC. */
+export type EmbeddedPostgresMessage =
+  | { ready: true; initialised: boolean; createdDatabases: string[] }
+  | { failed: string }
+  | { log: string }
+  /** A step done on the way to ready, for start-up's timeline. */
+  | { phase: string };
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError';
@@ -47,7 +63,12 @@ function assertParentsTraversable(path: string): void {
  * given databases when missing. Data is kept in `dataDir` between runs.
  */
 export async function startEmbeddedPostgres(
-  options: EmbeddedPostgresRequest & { onLog: (line: string) => void; onSpawned?: (stop: (graceMs: number) => Promise<void>) => void },
+  options: EmbeddedPostgresRequest & {
+    onLog: (line: string) => void;
+    onSpawned?: (stop: (graceMs: number) => Promise<void>) => void;
+    /** Each step on the way to ready (process loaded, initdb done, server started), as it happens. */
+    onPhase?: (phase: string) => void;
+  },
 ): Promise<RunningEmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
   assertParentsTraversable(dataDir);
@@ -55,10 +76,10 @@ export async function startEmbeddedPostgres(
   mkdirSync(dirname(dataDir), { recursive: true });
   accessSync(dirname(dataDir), constants.W_OK);
   const request: EmbeddedPostgresRequest = { ...options, dataDir };
-  const child: ChildProcess = fork(resolve(import.meta.dirname, 'embedded-postgres-process.ts'), [], {
-    // `--import tsx` is resolved from the working directory: the repository root.
+  const child: ChildProcess = fork(resolve(import.meta.dirname, 'embedded-postgres-process.js'), [], {
     cwd: resolve(import.meta.dirname, '../..'),
-    execArgv: ['--import', 'tsx'],
+    // Not the start script's own `--import tsx`: the launcher is plain JavaScript.
+    execArgv: [],
     env: { ...process.env, EMBEDDED_POSTGRES_REQUEST: JSON.stringify(request) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
@@ -76,6 +97,7 @@ export async function startEmbeddedPostgres(
   const outcome = await new Promise<Extract<EmbeddedPostgresMessage, { ready: true }>>((resolveReady, rejectReady) => {
     child.on('message', (message: EmbeddedPostgresMessage) => {
       if ('log' in message) options.onLog(message.log);
+      else if ('phase' in message) options.onPhase?.(message.phase);
       else if ('failed' in message) rejectReady(new EmbeddedPostgresError(`The embedded PostgreSQL did not start: ${message.failed}`));
       else resolveReady(message);
     });

@@ -7,17 +7,22 @@ import { stopChild } from './stop-child.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const TSX_PACKAGE = resolve(REPO_ROOT, 'node_modules/tsx');
-/** How a workspace's service runs: its `src/index.ts` under tsx with the `source` condition. */
+/** How a workspace's service runs from its sources: its `src/index.ts` under tsx with the `source` condition. */
 export const TSX_ENTRY = ['--conditions=source', '--import', 'tsx', 'src/index.ts'];
-/** Stops a service whose supervisor died (its stdin, a pipe from here, ends): see exit-with-parent.ts. */
-const EXIT_WITH_PARENT = ['--import', pathToFileURL(resolve(import.meta.dirname, 'exit-with-parent.ts')).href];
+/**
+ * How it runs from its build (see service-build.ts): `dist/index.js`, importing the other
+ * workspaces' builds, with no TypeScript loader in the process; stack traces name the sources.
+ */
+export const BUILT_ENTRY = ['--enable-source-maps', 'dist/index.js'];
+/** Stops a service whose supervisor died (its stdin, a pipe from here, ends): see exit-with-parent.js. */
+const EXIT_WITH_PARENT = ['--import', pathToFileURL(resolve(import.meta.dirname, 'exit-with-parent.js')).href];
 
 export interface ServiceProcessOptions {
   /** Shown in front of every log line. */
   name: string;
   /** Workspace folder, e.g. `auth-subgraph`; the service's entry is `src/index.ts` there. */
   workspace: string;
-  /** Node's arguments, run in the workspace folder; default `TSX_ENTRY` (a profiler flag may go first). */
+  /** Node's arguments, run in the workspace folder: `TSX_ENTRY` (the default) or `BUILT_ENTRY` (a profiler flag may go first). */
   nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
   /** Polled until it answers 200. */
@@ -39,10 +44,10 @@ const RECENT_LINES = 30;
 /**
  * One service as a child process: its workspace's `src/index.ts` under tsx with the `source`
  * condition, as its start script runs it, but as `node --import tsx` so that the PID held is
- * the server's. (Not npx, which leaves its node child behind; and not tsx's CLI, which sits
- * between as a second process, re-sends a signal not acknowledged within 30 ms and then
- * SIGKILLs its child: seen here under load, killing a process in the middle of its graceful
- * stop.) Each service has
+ * the server's; or its build, as `npm start` runs it (`BUILT_ENTRY`). (Not npx, which leaves
+ * its node child behind; and not tsx's CLI, which sits between as a second process, re-sends a
+ * signal not acknowledged within 30 ms and then SIGKILLs its child: seen here under load,
+ * killing a process in the middle of its graceful stop.) Each service has
  * its own process group, so a Ctrl-C in the terminal reaches only the supervisor, which then
  * stops the services in order.
  */
@@ -60,11 +65,7 @@ export class ServiceProcess {
 
   start(): void {
     if (this.child) throw new ServiceStartError(`${this.name} was already started`);
-    const nodeArgs = this.options.nodeArgs ?? TSX_ENTRY;
-    // After tsx (which loads the .ts watcher), before the entry.
-    const tsxAt = nodeArgs.indexOf('tsx');
-    const args = tsxAt === -1 ? nodeArgs : [...nodeArgs.slice(0, tsxAt + 1), ...EXIT_WITH_PARENT, ...nodeArgs.slice(tsxAt + 1)];
-    const child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, [...EXIT_WITH_PARENT, ...(this.options.nodeArgs ?? TSX_ENTRY)], {
       cwd: resolve(REPO_ROOT, this.options.workspace),
       env: this.options.env,
       // stdin: a pipe nobody writes to, whose end tells the service that this process is gone.
@@ -118,7 +119,8 @@ export class ServiceProcess {
       } catch {
         // Not listening yet: keep polling until the deadline.
       }
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 150));
+      // Often: npm start waits on readiness in chains (orders, then the worker; all, then the seed).
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
     }
     throw this.startFailure(`${this.name} was not ready at ${this.options.readyUrl} after ${Math.round(timeoutMs / 1000)} s`);
   }

