@@ -17,8 +17,8 @@ import {
   type LiveEventsRelayOptions,
 } from '@dishpatch/orders-core/live-events';
 import { MoneyInput } from '@dishpatch/orders-core/money';
-import { ACTIVE_STATUSES, OrderService, advanceOneStage, cancelIfIn } from '@dishpatch/orders-core/orders';
-import { createOrdersTestDatabase, insertOrders, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
+import { ACTIVE_STATUSES, OrderService, advanceOneStage, cancelIfIn, recordCreation } from '@dishpatch/orders-core/orders';
+import { createOrdersTestDatabase, insertOrders, ORDER_HISTORY_ROWS, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const POLL_MS = 100;
 
@@ -92,17 +92,17 @@ interface HistoryRow {
   status: string;
 }
 
-/** Every history row, per order in the order its moves happened. */
+/** Every status of every order's history (each one a move, so an event), per order in the order its moves happened. */
 async function history(f: Fixture): Promise<HistoryRow[]> {
-  return (await f.db.dataSource.query(`SELECT order_id, status FROM order_status_changes ORDER BY order_id, at, id`)) as HistoryRow[];
+  return (await f.db.dataSource.query(`SELECT order_id, status FROM ${ORDER_HISTORY_ROWS} h ORDER BY order_id, at`)) as HistoryRow[];
 }
 
-/** Waits until the stream holds as many order events as the history has rows. */
+/** Waits until the stream holds as many order events as the histories have statuses. */
 async function caughtUp(f: Fixture, timeoutMs = 60_000): Promise<LiveEventEntry[]> {
   return waitFor(
     'the stream to catch up with the history',
     async () => {
-      const [{ n }] = (await f.db.dataSource.query(`SELECT count(*)::int AS n FROM order_status_changes`)) as [{ n: number }];
+      const [{ n }] = (await f.db.dataSource.query(`SELECT count(*)::int AS n FROM ${ORDER_HISTORY_ROWS} h`)) as [{ n: number }];
       const entries = await allEntries(f);
       const events = entries.reduce((sum, entry) => sum + entry.batch.orders.length, 0);
       return events >= n ? entries : undefined;
@@ -260,13 +260,13 @@ describe('live events relay', () => {
     await caughtUpMenu(f);
     const before = (await allEntries(f)).length;
 
-    // The held transaction writes its history row first (lower id and xid), then stays open.
+    // The held transaction records its order's event first (lower id and xid), then stays open.
     const held = f.db.dataSource.createQueryRunner();
     await held.startTransaction();
     const [{ id: heldOrder }] = (await held.query(`INSERT INTO orders (user_id) VALUES (gen_random_uuid()) RETURNING id`)) as [{ id: string }];
-    await held.query(`INSERT INTO order_status_changes (order_id, status, at) VALUES ($1, 'WAITING', clock_timestamp())`, [heldOrder]);
+    await recordCreation(held.manager, heldOrder);
     const later = await f.orders.place(customer(), { items: [{ dishId: dish.id, quantity: 1 }] });
-    const ids = (await f.db.dataSource.query(`SELECT order_id, id::text FROM order_status_changes`)) as Array<{ order_id: string }>;
+    const ids = (await f.db.dataSource.query(`SELECT unnest(order_ids) AS order_id FROM order_status_events`)) as Array<{ order_id: string }>;
     assert.deepEqual(ids.map((row) => row.order_id), [later.id], 'only the later order has committed');
 
     await sleep(POLL_MS * 10);
