@@ -123,7 +123,7 @@ export const rowByRow: Approach = {
         if (updated.rowCount === 1) {
           const { user_id: userId, status_changed_at: at } = updated.rows[0];
           await query(
-            `INSERT INTO order_status_events (first_at, order_ids, user_ids, statuses, ats) VALUES ($1, ARRAY[$2::uuid], ARRAY[$3::uuid], ARRAY[$4], ARRAY[$1::timestamptz])`,
+            `INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats) VALUES (1, $1, ARRAY[$2::uuid], ARRAY[$3::uuid], ARRAY[$4], ARRAY[$1::timestamptz])`,
             [at, order.id, userId, NEXT_STAGE[order.status]],
           );
           moved += 1;

@@ -33,8 +33,8 @@ describe('orders schema', () => {
 
   it('stamps each order events row with its transaction, and records one menu change per statement that wrote dishes', async () => {
     const [written] = (await dataSource.query(
-      `INSERT INTO order_status_events (first_at, order_ids, user_ids, statuses, ats)
-       VALUES (now(), ARRAY[gen_random_uuid()], ARRAY[gen_random_uuid()], ARRAY['WAITING'], ARRAY[now()])
+      `INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
+       VALUES (1, now(), ARRAY[gen_random_uuid()], ARRAY[gen_random_uuid()], ARRAY['WAITING'], ARRAY[now()])
        RETURNING xid::text AS xid, pg_current_xact_id()::text AS own`,
     )) as Array<{ xid: string; own: string }>;
     assert.equal(written!.xid, written!.own);

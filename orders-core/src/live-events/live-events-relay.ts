@@ -155,19 +155,33 @@ FROM pg_current_snapshot() AS snapshot`;
 
 /**
  * The next moves and menu rows past the cursor whose transactions have all ended, in (xid,
- * kind, id, n) order, at most $6. The order events branch walks the (xid, id) key from the
- * cursor's row and opens each row's arrays in order (WITH ORDINALITY numbers its moves); the
- * horizon is read in the same statement, so every row below it that committed is visible to
- * this very snapshot.
+ * kind, id, n) order, at most $6. The horizon is read in the same statement, so every row
+ * below it that committed is visible to this very snapshot. Order events: the (xid, id) key is
+ * walked from the cursor's row reading only each row's `moves`, to find the few rows that hold
+ * the next $6 moves (a big tick's row holds thousands); only those rows' arrays are opened
+ * (WITH ORDINALITY numbers their moves). Opening every row past the cursor read the whole
+ * backlog of a big tick for each batch.
  */
 const READ_BATCH_SQL = `
 WITH horizon AS (${HORIZON_SQL}),
+next_rows AS (
+  SELECT e.xid, e.id, e.moves - CASE WHEN (e.xid, e.id) = ($1::xid8, $2::bigint) THEN least(e.moves, $3::bigint) ELSE 0 END AS moves_left
+  FROM order_status_events e
+  WHERE (e.xid, e.id) >= ($1::xid8, $2::bigint) AND e.xid < (SELECT xid FROM horizon)
+  ORDER BY e.xid, e.id
+  LIMIT $6
+),
+needed_rows AS (
+  SELECT counted.xid, counted.id
+  FROM (SELECT xid, id, sum(moves_left) OVER (ORDER BY xid, id) - moves_left AS moves_before FROM next_rows) counted
+  WHERE counted.moves_before < $6
+),
 order_events AS (
   SELECT e.xid, 0 AS kind, e.id, move.n, move.order_id, move.user_id, move.status, move.at, NULL::uuid[] AS dish_ids
-  FROM order_status_events e
+  FROM needed_rows
+  JOIN order_status_events e ON (e.xid, e.id) = (needed_rows.xid, needed_rows.id)
   CROSS JOIN LATERAL unnest(e.order_ids, e.user_ids, e.statuses, e.ats) WITH ORDINALITY AS move (order_id, user_id, status, at, n)
-  WHERE (e.xid, e.id) >= ($1::xid8, $2::bigint) AND e.xid < (SELECT xid FROM horizon)
-    AND (e.xid, e.id, move.n) > ($1::xid8, $2::bigint, $3::bigint)
+  WHERE (e.xid, e.id, move.n) > ($1::xid8, $2::bigint, $3::bigint)
   ORDER BY e.xid, e.id, move.n
   LIMIT $6
 ),

@@ -15,9 +15,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   no second clock reading that could differ from it). While an order is in a stage,
  *   status_changed_at says when it entered it; DONE and CANCELLED are never left.
  * - `order_status_events`: one row per statement that moved orders, with the moves as parallel
- *   arrays (order, customer, new status, time) and the earliest time on its own (`first_at`,
- *   indexed, so the relay can find rows that may hold an earlier move of an order without
- *   opening the others). It carries the writer's `xid` like the old history rows, and the relay
+ *   arrays (order, customer, new status, time), and on their own how many (`moves`, so the
+ *   relay can take the next thousand moves without opening every row's arrays) and the
+ *   earliest time (`first_at`, indexed, so the relay can find rows that may hold an earlier
+ *   move of an order without opening the others). It carries the writer's `xid` like the old history rows, and the relay
  *   deletes what it has published (live-events-relay.ts).
  * - History rows of the last hour are kept as events (one row each, same xid and id), so that
  *   a relay resuming from a cursor in the old table publishes what it had not yet published;
@@ -41,6 +42,7 @@ export class StatusHistoryOnTheOrder1765100000000 implements MigrationInterface 
       CREATE TABLE order_status_events (
         id bigint GENERATED ALWAYS AS IDENTITY,
         xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        moves integer NOT NULL,
         first_at timestamptz NOT NULL,
         order_ids uuid[] NOT NULL,
         user_ids uuid[] NOT NULL,
@@ -50,8 +52,8 @@ export class StatusHistoryOnTheOrder1765100000000 implements MigrationInterface 
       )`);
     await queryRunner.query(`CREATE INDEX order_status_events_first_at_idx ON order_status_events (first_at)`);
     await queryRunner.query(`
-      INSERT INTO order_status_events (id, xid, first_at, order_ids, user_ids, statuses, ats) OVERRIDING SYSTEM VALUE
-      SELECT h.id, h.xid, h.at, ARRAY[h.order_id], ARRAY[o.user_id], ARRAY[h.status], ARRAY[h.at]
+      INSERT INTO order_status_events (id, xid, moves, first_at, order_ids, user_ids, statuses, ats) OVERRIDING SYSTEM VALUE
+      SELECT h.id, h.xid, 1, h.at, ARRAY[h.order_id], ARRAY[o.user_id], ARRAY[h.status], ARRAY[h.at]
       FROM order_status_changes h JOIN orders o ON o.id = h.order_id
       WHERE h.at > now() - interval '1 hour'`);
     await queryRunner.query(`SELECT setval(pg_get_serial_sequence('order_status_events', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM order_status_changes), false)`);

@@ -43,14 +43,14 @@ export function statusMoveCtes(move: StatusMove): string {
     RETURNING id, user_id, status, status_changed_at
   ),
   events AS (
-    INSERT INTO order_status_events (first_at, order_ids, user_ids, statuses, ats)
-    SELECT min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
+    INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
+    SELECT count(*), min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
     FROM moved HAVING count(*) > 0
   )`;
 }
 
 /** Records the creation of orders inserted earlier in the same transaction: each one's WAITING event. */
 export const RECORD_CREATION_SQL = `
-INSERT INTO order_status_events (first_at, order_ids, user_ids, statuses, ats)
-SELECT min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
+INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
+SELECT count(*), min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
 FROM orders WHERE id = ANY ($1::uuid[]) HAVING count(*) > 0`;

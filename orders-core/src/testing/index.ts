@@ -70,8 +70,8 @@ export async function insertOrders(
        WHERE stage.at IS NOT NULL
      ),
      events AS (
-       INSERT INTO order_status_events (first_at, order_ids, user_ids, statuses, ats)
-       SELECT min(at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(at) FROM moves GROUP BY step ORDER BY step
+       INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
+       SELECT count(*), min(at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(at) FROM moves GROUP BY step ORDER BY step
      )
      SELECT id FROM created`,
     [options.status, options.ageSeconds, options.count],
