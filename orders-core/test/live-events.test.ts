@@ -331,6 +331,50 @@ describe('live events relay', () => {
     assert.deepEqual(statuses, ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
   });
 
+  it('never publishes a move ahead of an earlier one of the same order in the unpublished rest of a many-order row', async () => {
+    const f = await setUp('live_events_partial_row');
+    f.startRelay({ batchSize: 2 });
+    await relayReady(f);
+    const [dish] = await Promise.all([f.dishes.create({ name: 'A', price: new MoneyInput('5.00'), quantity: 10 })]);
+    const ids = await insertOrders(f.db.dataSource, { count: 3, status: 'WAITING', ageSeconds: 120 });
+    const last = ids[2]!;
+    await caughtUp(f);
+    await caughtUpMenu(f);
+    const before = (await allEntries(f)).length;
+
+    const low = f.db.dataSource.createQueryRunner();
+    const tick = f.db.dataSource.createQueryRunner();
+    try {
+      // low takes its xid first; the tick (higher xid) moves all three orders in one row, the last one last.
+      await low.startTransaction();
+      await low.query(`UPDATE dishes SET description = 'low' WHERE id = $1`, [dish!.id]);
+      await tick.startTransaction();
+      assert.equal((await advanceDueOrders(tick, { stageSeconds: 30 })).moved, 3);
+      // low's cancel of the last order waits for the tick, so it happens after that order's move.
+      const cancelled = cancelIfIn(low.manager, last, ACTIVE_STATUSES);
+      await waitFor('the cancel to wait on the row lock', async () => {
+        const [{ n }] = (await f.db.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )) as [{ n: number }];
+        return n > 0 ? true : undefined;
+      });
+      await tick.commitTransaction();
+      assert.equal(await cancelled, true);
+      await low.commitTransaction();
+    } finally {
+      for (const runner of [low, tick]) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+    // In cursor order the cancel (low xid) comes first, then the tick's row: a batch of two holds
+    // the cancel and the tick's first move, and the last order's move is in the row's unpublished rest.
+    const entries = await caughtUp(f);
+    await assertStreamMatchesHistory(f, entries);
+    const lastEvents = entries.slice(before).flatMap((entry) => entry.batch.orders.filter((event) => event.orderId === last).map((event) => event.status));
+    assert.deepEqual(lastEvents, ['IN_PROGRESS', 'CANCELLED']);
+  });
+
   it('publishes a tick that moves 20,000 orders in a bounded number of entries', async () => {
     const f = await setUp('live_events_big_tick');
     const batchSize = 1000;

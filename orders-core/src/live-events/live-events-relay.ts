@@ -199,20 +199,21 @@ ORDER BY e.xid, e.kind, e.id, e.n
 LIMIT $6`;
 
 /**
- * Moves of these orders in order events rows past the batch's end ($2, $3: its last row, which
- * holds no second move of any order, as one statement moves an order once): committed
- * (visible) ones, eligible (below the horizon) or not. Any of them that happened before a move
- * in the batch must be published first, so only rows whose earliest move is before the batch's
- * latest ($4) can matter; they are found by the `first_at` index (a row past the end with no
- * earlier move, such as the rest of a big tick, is never opened).
+ * Moves of these orders past the batch's end ($2, $3, $4: the last move it took; the rest of
+ * that row counts, as the batch may have taken only part of it): committed (visible) ones,
+ * eligible (below the horizon) or not. Any of them that happened before a move in the batch
+ * must be published first, so only rows whose earliest move is before the batch's latest ($5,
+ * microsecond text in UTC) can matter; they are found by the `first_at` index (a row past the
+ * end with no earlier move, such as the rest of a big tick, is never opened).
  */
 const LATER_MOVES_SQL = `
 WITH horizon AS (${HORIZON_SQL})
 SELECT move.order_id, to_char(move.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us,
        e.xid < (SELECT xid FROM horizon) AS eligible
 FROM order_status_events e
-CROSS JOIN LATERAL unnest(e.order_ids, e.ats) AS move (order_id, at)
-WHERE e.first_at < $4::timestamptz AND (e.xid, e.id) > ($2::xid8, $3::bigint) AND move.order_id = ANY ($1::uuid[])`;
+CROSS JOIN LATERAL unnest(e.order_ids, e.ats) WITH ORDINALITY AS move (order_id, at, n)
+WHERE e.first_at < ($5::timestamp AT TIME ZONE 'UTC') AND (e.xid, e.id) >= ($2::xid8, $3::bigint)
+  AND (e.xid, e.id, move.n) > ($2::xid8, $3::bigint, $4::bigint) AND move.order_id = ANY ($1::uuid[])`;
 
 /**
  * Compare-and-set: add the entry and move the cursor only if the cursor is still the one the
@@ -376,9 +377,9 @@ export class LiveEventsRelay {
     const moves = rows.filter((row) => row.kind === 0);
     if (moves.length === 0) return rows.length;
     const orderIds = [...new Set(moves.map((row) => row.order_id!))];
-    const latest = moves.reduce((max, row) => (row.at > max ? row.at : max), moves[0]!.at);
+    const latest = moves.reduce((max, row) => (row.at_us > max ? row.at_us : max), moves[0]!.at_us);
     const end = rows[rows.length - 1]!;
-    const endBound = end.kind === 0 ? [end.xid, end.id] : [end.xid, MAX_BIGINT];
+    const endBound = end.kind === 0 ? [end.xid, end.id, end.n] : [end.xid, MAX_BIGINT, MAX_BIGINT];
     const { rows: later } = await client.query<{ order_id: string; at_us: string; eligible: boolean }>(LATER_MOVES_SQL, [orderIds, ...endBound, latest]);
     if (later.length === 0) return rows.length;
     const earliestLater = new Map<string, { at_us: string; eligible: boolean }[]>();
