@@ -125,6 +125,16 @@ async function assertStreamMatchesHistory(f: Fixture, entries: LiveEventEntry[])
   return rows.length;
 }
 
+/** Resolves once a session of the test's database waits on a lock (a transition on a row another holds). */
+async function lockWaiter(f: Fixture): Promise<void> {
+  await waitFor('a move to wait on the row lock', async () => {
+    const [{ n }] = (await f.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    )) as [{ n: number }];
+    return n > 0 ? true : undefined;
+  });
+}
+
 function customer() {
   return { userId: randomUUID(), sessionId: randomUUID(), role: 'CUSTOMER' as const };
 }
@@ -304,12 +314,7 @@ describe('live events relay', () => {
       assert.equal(await advanceOneStage(high.manager, order.id), 'IN_PROGRESS');
       // low's cancel waits on high's row lock, so it is stamped, and commits, after high's move.
       const cancelled = cancelIfIn(low.manager, order.id, ACTIVE_STATUSES);
-      await waitFor('the cancel to wait on the row lock', async () => {
-        const [{ n }] = (await f.db.dataSource.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        )) as [{ n: number }];
-        return n > 0 ? true : undefined;
-      });
+      await lockWaiter(f);
       await high.commitTransaction();
       assert.equal(await cancelled, true);
       await low.commitTransaction();
@@ -352,12 +357,7 @@ describe('live events relay', () => {
       assert.equal((await advanceDueOrders(tick, { stageSeconds: 30 })).moved, 3);
       // low's cancel of the last order waits for the tick, so it happens after that order's move.
       const cancelled = cancelIfIn(low.manager, last, ACTIVE_STATUSES);
-      await waitFor('the cancel to wait on the row lock', async () => {
-        const [{ n }] = (await f.db.dataSource.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        )) as [{ n: number }];
-        return n > 0 ? true : undefined;
-      });
+      await lockWaiter(f);
       await tick.commitTransaction();
       assert.equal(await cancelled, true);
       await low.commitTransaction();
