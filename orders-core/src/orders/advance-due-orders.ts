@@ -9,7 +9,11 @@ export interface SqlExecutor {
 export interface AdvanceDueOrdersOptions {
   /** Least time, in seconds, an order spends in a stage before it moves on. */
   stageSeconds: number;
-  /** Most orders one batch (one statement, one transaction) moves. Default 5,000. */
+  /**
+   * Most orders one batch (one statement, one transaction) moves. Default 20,000: a batch holds
+   * its orders' row locks for about half a second on this machine, and a bigger batch gains
+   * nothing (bench:worker at 1,000,000: 5,000 took 25.3 s, 20,000 23.2 s, one batch 23.7 s).
+   */
   batchSize?: number;
 }
 
@@ -28,7 +32,7 @@ export interface AdvanceDueOrdersResult {
   statements: number;
 }
 
-export const DEFAULT_ADVANCE_BATCH_SIZE = 5000;
+export const DEFAULT_ADVANCE_BATCH_SIZE = 20_000;
 
 /** The statuses the tick moves out of: those with a next stage in the status machine's table. */
 const movableStatuses = statusListLiteral(STAGE_TRANSITIONS.map(({ from }) => from));
