@@ -72,7 +72,6 @@ async function main(): Promise<void> {
       await orders.findOneVisible(customer, placed[2]!.id);
       await orders.findByIds(placed.slice(0, 20).map((order) => order.id));
       await orders.findItemsByOrderIds(placed.slice(0, 20).map((order) => order.id));
-      await orders.findHistoryByOrderIds(placed.slice(0, 20).map((order) => order.id));
       for (const filter of [{}, { userId: customer.userId }, { status: 'WAITING' as const }, { status: 'DONE' as const }, { userId: customer.userId, status: 'WAITING' as const }]) {
         const first = await orders.findPage(filter, { first: 20 });
         await orders.findPage(filter, { first: 20, after: first.pageInfo.endCursor });

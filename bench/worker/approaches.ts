@@ -92,7 +92,7 @@ export const seedWholeTable: Approach = {
   },
 };
 
-/** Row by row: select the due orders, then per order its own transaction with an UPDATE and a history INSERT. */
+/** Row by row: select the due orders, then per order its own transaction with an UPDATE (status and history) and an events INSERT. */
 export const rowByRow: Approach = {
   name: 'row-by-row: per order BEGIN/UPDATE/INSERT/COMMIT',
   async tick(url, { stageSeconds, budgetSeconds }) {
@@ -114,16 +114,18 @@ export const rowByRow: Approach = {
         }
         await query('BEGIN');
         const updated = await query(
-          `UPDATE orders SET status = $3, status_changed_at = now(), updated_at = now()
-           WHERE id = $1 AND status = $2 RETURNING status_changed_at`,
+          `UPDATE orders SET status = $3, status_changed_at = now(), updated_at = now(),
+             waiting_at = CASE WHEN status = 'WAITING' THEN status_changed_at ELSE waiting_at END,
+             in_progress_at = CASE WHEN status = 'IN_PROGRESS' THEN status_changed_at ELSE in_progress_at END
+           WHERE id = $1 AND status = $2 RETURNING user_id, status_changed_at`,
           [order.id, order.status, NEXT_STAGE[order.status]],
         );
         if (updated.rowCount === 1) {
-          await query(`INSERT INTO order_status_changes (order_id, status, at) VALUES ($1, $2, $3)`, [
-            order.id,
-            NEXT_STAGE[order.status],
-            updated.rows[0].status_changed_at,
-          ]);
+          const { user_id: userId, status_changed_at: at } = updated.rows[0];
+          await query(
+            `INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats) VALUES (1, $1, ARRAY[$2::uuid], ARRAY[$3::uuid], ARRAY[$4], ARRAY[$1::timestamptz])`,
+            [at, order.id, userId, NEXT_STAGE[order.status]],
+          );
           moved += 1;
         }
         await query('COMMIT');

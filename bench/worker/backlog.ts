@@ -33,7 +33,7 @@ export async function dropDatabase(name: string): Promise<void> {
 
 /**
  * Creates the orders schema (the real migrations) in a new database and fills it with `count`
- * orders, all past their stage time: half WAITING, half IN_PROGRESS, with their history rows.
+ * orders, all past their stage time: half WAITING, half IN_PROGRESS, with their history.
  * All set-based (generate_series), then VACUUM ANALYZE so every copy starts with fresh stats.
  */
 export async function createBacklogDatabase(name: string, count: number, stageSeconds: number): Promise<void> {
@@ -45,18 +45,12 @@ export async function createBacklogDatabase(name: string, count: number, stageSe
     // Orders arrive over the last hour in id order, as a real backlog does (so the oldest stage
     // is also the earliest row in the table); the last one is a minute past due.
     await dataSource.query(
-      `INSERT INTO orders (user_id, status, status_changed_at, created_at, updated_at)
+      `INSERT INTO orders (user_id, status, status_changed_at, waiting_at, created_at, updated_at)
        SELECT gen_random_uuid(), CASE WHEN n % 2 = 0 THEN 'WAITING' ELSE 'IN_PROGRESS' END,
-              stage_started, stage_started - interval '1 minute', stage_started
+              stage_started, CASE WHEN n % 2 = 1 THEN stage_started - interval '1 minute' END, stage_started - interval '1 minute', stage_started
        FROM generate_series(1, $1) AS n,
             LATERAL (SELECT now() - make_interval(secs => $2 + 60 + 3600.0 * ($1 - n) / $1) AS stage_started) AS times`,
       [count, stageSeconds],
-    );
-    await dataSource.query(
-      `INSERT INTO order_status_changes (order_id, status, at)
-       SELECT id, 'WAITING', CASE WHEN status = 'WAITING' THEN status_changed_at ELSE created_at END FROM orders
-       UNION ALL
-       SELECT id, 'IN_PROGRESS', status_changed_at FROM orders WHERE status = 'IN_PROGRESS'`,
     );
   } finally {
     await dataSource.destroy();

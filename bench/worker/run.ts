@@ -1,7 +1,7 @@
 /**
  * `npm run bench:worker`: one kitchen tick over a backlog of due orders, four ways, on the same
  * data (each approach gets its own copy of one template database), at several backlog sizes.
- * Prints orders moved, history rows written, seconds, SQL statements, the time ratio to ours, the
+ * Prints orders moved, moves recorded for live events, seconds, SQL statements, the time ratio to ours, the
  * WAL each moved order cost, and, from BENCH_CUSTOMERS_FROM orders up (default 1,000,000), the
  * p99 time of customers' placeOrder/cancelOrder calls made while ours and the seed's tick run.
  *
@@ -35,7 +35,7 @@ interface Row {
   size: number;
   approach: string;
   measurement: TickMeasurement;
-  historyRows: number;
+  recordedMoves: number;
   walBytes: number;
   customers: CustomerLatency | null;
   oursSeconds: number;
@@ -43,18 +43,19 @@ interface Row {
 
 interface Run {
   measurement: TickMeasurement;
-  historyRows: number;
+  recordedMoves: number;
   walBytes: number;
   customers: CustomerLatency | null;
 }
 
 const integer = (value: number) => Math.round(value).toLocaleString('en-US');
 
-async function historyRowCount(url: string): Promise<number> {
+/** Moves recorded for the live-events relay: one per order moved (the seed's UPDATEs record none). */
+async function recordedMoveCount(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM order_status_changes')).rows[0]!.n;
+    return (await client.query<{ n: number }>('SELECT coalesce(sum(cardinality(order_ids)), 0)::int AS n FROM order_status_events')).rows[0]!.n;
   } finally {
     await client.end();
   }
@@ -68,8 +69,8 @@ async function walBytesSince(lsn: string): Promise<number> {
   return admin(async (client) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0]!.bytes));
 }
 
-/** One tick on a fresh copy of the backlog: its time, the history it wrote, its WAL, and customers' latency if asked. */
-async function measure(approach: Approach, template: string, copy: string, size: number, initialHistory: number, withCustomers: boolean): Promise<Run> {
+/** One tick on a fresh copy of the backlog: its time, the moves it recorded, its WAL, and customers' latency if asked. */
+async function measure(approach: Approach, template: string, copy: string, size: number, initialMoves: number, withCustomers: boolean): Promise<Run> {
   await copyDatabase(template, copy);
   const url = databaseUrl(copy);
   const budgetSeconds = size <= ROW_BY_ROW_MEASURED_IN_FULL_UP_TO ? Number.POSITIVE_INFINITY : ROW_BY_ROW_BUDGET_SECONDS;
@@ -78,8 +79,8 @@ async function measure(approach: Approach, template: string, copy: string, size:
   const { result: measurement, latency: customers } = withCustomers ? await measureCustomerLatency(url, tick) : { result: await tick(), latency: null };
   const walBytes = await walBytesSince(walBefore);
   if (!measurement.capped && measurement.moved !== size) throw new Error(`${approach.name} moved ${measurement.moved} of ${size} due orders`);
-  const customersHistory = 2 * (customers?.ordersPlaced ?? 0);
-  return { measurement, historyRows: (await historyRowCount(url)) - initialHistory - customersHistory, walBytes, customers };
+  const customersMoves = 2 * (customers?.ordersPlaced ?? 0);
+  return { measurement, recordedMoves: (await recordedMoveCount(url)) - initialMoves - customersMoves, walBytes, customers };
 }
 
 function formatRow(row: Row): string[] {
@@ -90,13 +91,13 @@ function formatRow(row: Row): string[] {
   const fullSeconds = m.seconds * scale;
   const ratio = `${(fullSeconds / row.oursSeconds).toFixed(fullSeconds / row.oursSeconds < 10 ? 2 : 1)}x`;
   if (!m.capped) {
-    return [integer(row.size), row.approach, integer(m.moved), integer(row.historyRows), m.seconds.toFixed(2), integer(m.statements), ratio, wal, customers];
+    return [integer(row.size), row.approach, integer(m.moved), integer(row.recordedMoves), m.seconds.toFixed(2), integer(m.statements), ratio, wal, customers];
   }
   return [
     integer(row.size),
     row.approach,
     `${integer(m.moved)} of ${integer(m.due)} (budget)`,
-    integer(row.historyRows),
+    integer(row.recordedMoves),
     `${m.seconds.toFixed(2)} measured, ~${fullSeconds.toFixed(0)} extrapolated`,
     `${integer(m.statements)} measured, ~${integer(1 + (m.statements - 1) * scale)} extrapolated`,
     `~${ratio} (extrapolated)`,
@@ -106,7 +107,7 @@ function formatRow(row: Row): string[] {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['N due', 'approach', 'orders moved', 'history rows', 'seconds', 'SQL statements', 'time vs ours', 'WAL bytes/order', 'customers p99 ms'];
+  const header = ['N due', 'approach', 'orders moved', 'moves recorded', 'seconds', 'SQL statements', 'time vs ours', 'WAL bytes/order', 'customers p99 ms'];
   const cells = [header, ...rows.map(formatRow)];
   const widths = header.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
   const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(' | ')} |`;
@@ -130,8 +131,8 @@ async function main(): Promise<void> {
       created.add(template);
       const fillStarted = performance.now();
       await createBacklogDatabase(template, size, STAGE_SECONDS);
-      const initialHistory = await historyRowCount(databaseUrl(template));
-      console.error(`N=${integer(size)}: backlog filled in ${((performance.now() - fillStarted) / 1000).toFixed(1)}s (${integer(initialHistory)} history rows)`);
+      const initialMoves = await recordedMoveCount(databaseUrl(template));
+      console.error(`N=${integer(size)}: backlog filled in ${((performance.now() - fillStarted) / 1000).toFixed(1)}s (${integer(initialMoves)} moves recorded)`);
       let oursSeconds = Number.NaN;
       for (const approach of APPROACHES) {
         // Short ticks are noisy on a small shared machine: take the median of three runs, each on a fresh copy.
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
         for (let attempt = 0; attempt < repeats; attempt += 1) {
           const copy = `${run}_${size}_copy`;
           created.add(copy);
-          runs.push(await measure(approach, template, copy, size, initialHistory, withCustomers));
+          runs.push(await measure(approach, template, copy, size, initialMoves, withCustomers));
           await dropDatabase(copy);
           created.delete(copy);
         }

@@ -5,6 +5,7 @@ import { CreateOrdersSchema1764240000000 } from './migrations/1764240000000-crea
 import { AddOrderIdempotencyKeys1764260000000 } from './migrations/1764260000000-add-order-idempotency-keys.js';
 import { LiveEventsSource1764930000000 } from './migrations/1764930000000-live-events-source.js';
 import { LighterOrderHistory1765010000000 } from './migrations/1765010000000-lighter-order-history.js';
+import { StatusHistoryOnTheOrder1765100000000 } from './migrations/1765100000000-status-history-on-the-order.js';
 
 export interface OrdersDataSourceOptions {
   url: string;
@@ -22,7 +23,7 @@ export function createOrdersDataSource(options: OrdersDataSourceOptions): DataSo
     type: 'postgres',
     url: options.url,
     entities: ordersEntities,
-    migrations: [CreateOrdersSchema1764240000000, AddOrderIdempotencyKeys1764260000000, LiveEventsSource1764930000000, LighterOrderHistory1765010000000],
+    migrations: [CreateOrdersSchema1764240000000, AddOrderIdempotencyKeys1764260000000, LiveEventsSource1764930000000, LighterOrderHistory1765010000000, StatusHistoryOnTheOrder1765100000000],
     migrationsTransactionMode: 'each',
     synchronize: false,
     // gen_random_uuid() is built in; TypeORM must not try CREATE EXTENSION outside the migration lock.

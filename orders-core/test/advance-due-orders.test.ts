@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { StatementCounter } from '@dishpatch/shared/testing';
 import { advanceDueOrders } from '@dishpatch/orders-core/kitchen-clock';
-import { ACTIVE_STATUSES } from '@dishpatch/orders-core/orders';
-import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, statusesOf, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
+import { ACTIVE_STATUSES, cancelIfIn } from '@dishpatch/orders-core/orders';
+import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, ORDER_HISTORY_ROWS, statusesOf, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const STAGE_SECONDS = 30;
 const DUE = STAGE_SECONDS * 4;
@@ -23,10 +23,10 @@ describe('advanceDueOrders', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await db.dataSource.query(`TRUNCATE order_idempotency_keys, order_status_changes, order_items, orders, dishes`);
+    await db.dataSource.query(`TRUNCATE order_idempotency_keys, order_status_events, order_items, orders, dishes`);
   });
 
-  it('moves every due order exactly one stage, writes its history row, and leaves the rest alone', async () => {
+  it('moves every due order exactly one stage, keeps its history, records its event, and leaves the rest alone', async () => {
     const { dataSource } = db;
     const waiting = await insertOrders(dataSource, { count: 5, status: 'WAITING', ageSeconds: DUE });
     const inProgress = await insertOrders(dataSource, { count: 4, status: 'IN_PROGRESS', ageSeconds: DUE });
@@ -36,6 +36,13 @@ describe('advanceDueOrders', () => {
       ...(await insertOrders(dataSource, { count: 2, status: 'CANCELLED', ageSeconds: DUE })),
     ];
     const finalBefore = await statusesOf(dataSource, final);
+    const before = (await dataSource.query(`SELECT id, status_changed_at::text AS entered, status FROM orders WHERE id = ANY($1)`, [[...waiting, ...inProgress]])) as Array<{
+      id: string;
+      entered: string;
+      status: string;
+    }>;
+
+    const [{ lastEvents }] = (await dataSource.query(`SELECT coalesce(max(id), 0)::text AS "lastEvents" FROM order_status_events`)) as [{ lastEvents: string }];
 
     const result = await advanceDueOrders(dataSource, { stageSeconds: STAGE_SECONDS });
 
@@ -47,17 +54,36 @@ describe('advanceDueOrders', () => {
     assert.deepEqual(await countByStatus(dataSource, fresh), { WAITING: 3 });
     assert.deepEqual(await statusesOf(dataSource, final), finalBefore);
 
+    // The stage each order left keeps when it began; the new one began at the move.
     const history = (await dataSource.query(
-      `SELECT h.status, count(*)::int AS n, bool_and(h.at = o.status_changed_at AND h.at > now() - interval '1 minute') AS at_move_time
-       FROM order_status_changes h JOIN orders o ON o.id = h.order_id
-       WHERE h.order_id = ANY($1) AND h.status = o.status
-       GROUP BY h.status ORDER BY h.status`,
-      [[...waiting, ...inProgress]],
-    )) as Array<{ status: string; n: number; at_move_time: boolean }>;
+      `SELECT h.status, h.status = before.status AS left_stage, count(*)::int AS n,
+              bool_and(h.at = before.entered) AS kept, bool_and(h.at > now() - interval '1 minute') AS at_move_time
+       FROM ${ORDER_HISTORY_ROWS} h JOIN unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS before (id, entered, status) ON before.id = h.order_id
+       JOIN orders o ON o.id = h.order_id
+       WHERE h.status IN (before.status, o.status)
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [before.map((row) => row.id), before.map((row) => row.entered), before.map((row) => row.status)],
+    )) as Array<{ status: string; left_stage: boolean; n: number; kept: boolean; at_move_time: boolean }>;
     assert.deepEqual(history, [
-      { status: 'DONE', n: 4, at_move_time: true },
-      { status: 'IN_PROGRESS', n: 5, at_move_time: true },
+      { status: 'DONE', left_stage: false, n: 4, kept: false, at_move_time: true },
+      { status: 'IN_PROGRESS', left_stage: false, n: 5, kept: false, at_move_time: true },
+      { status: 'IN_PROGRESS', left_stage: true, n: 4, kept: true, at_move_time: false },
+      { status: 'WAITING', left_stage: true, n: 5, kept: true, at_move_time: false },
     ]);
+    // One events row for the batch: each moved order once, with its new status and the time of its move.
+    const events = (await dataSource.query(
+      `SELECT move.order_id, move.status, move.at = o.status_changed_at AS at_move
+       FROM order_status_events e CROSS JOIN LATERAL unnest(e.order_ids, e.statuses, e.ats) AS move (order_id, status, at)
+       JOIN orders o ON o.id = move.order_id WHERE e.id > $1 ORDER BY move.order_id`,
+      [lastEvents],
+    )) as Array<{ order_id: string; status: string; at_move: boolean }>;
+    assert.deepEqual(
+      events,
+      [...waiting.map((id) => ({ order_id: id, status: 'IN_PROGRESS', at_move: true })), ...inProgress.map((id) => ({ order_id: id, status: 'DONE', at_move: true }))].sort((a, b) =>
+        a.order_id < b.order_id ? -1 : 1,
+      ),
+    );
+    assert.equal(((await dataSource.query(`SELECT count(*)::int AS n FROM order_status_events WHERE id > $1`, [lastEvents])) as Array<{ n: number }>)[0]!.n, 1);
     assert.deepEqual(await historyProblems(dataSource), []);
   });
 
@@ -82,13 +108,13 @@ describe('advanceDueOrders', () => {
 
     const first = await advanceDueOrders(dataSource, { stageSeconds: STAGE_SECONDS });
     const statusesAfterFirst = await countByStatus(dataSource);
-    const [historyAfterFirst] = (await dataSource.query(`SELECT count(*)::int AS n FROM order_status_changes`)) as Array<{ n: number }>;
+    const [historyAfterFirst] = (await dataSource.query(`SELECT coalesce(sum(cardinality(order_ids)), 0)::int AS n FROM order_status_events`)) as Array<{ n: number }>;
     const second = await advanceDueOrders(dataSource, { stageSeconds: STAGE_SECONDS });
 
     assert.equal(first.moved, 40);
     assert.equal(second.moved, 0);
     assert.deepEqual(await countByStatus(dataSource), statusesAfterFirst);
-    assert.deepEqual(await dataSource.query(`SELECT count(*)::int AS n FROM order_status_changes`), [historyAfterFirst]);
+    assert.deepEqual(await dataSource.query(`SELECT coalesce(sum(cardinality(order_ids)), 0)::int AS n FROM order_status_events`), [historyAfterFirst]);
   });
 
   it('concurrent ticks move each due order of one backlog exactly once between them', async () => {
@@ -118,7 +144,7 @@ describe('advanceDueOrders', () => {
   it('sends the same number of statements for 10 and for 10,000 due orders', async () => {
     const { dataSource } = db;
     const statementsFor = async (count: number, batchSize: number) => {
-      await dataSource.query(`TRUNCATE order_status_changes, orders CASCADE`);
+      await dataSource.query(`TRUNCATE order_status_events, orders CASCADE`);
       await insertOrders(dataSource, { count: count / 2, status: 'WAITING', ageSeconds: DUE });
       await insertOrders(dataSource, { count: count / 2, status: 'IN_PROGRESS', ageSeconds: DUE });
       counter.statements = [];
@@ -146,26 +172,8 @@ describe('advanceDueOrders', () => {
       )) as Array<{ id: string }>
     ).map((row) => row.id);
 
-    // Stamped with clock_timestamp(), not now(): now() is the transaction's start, which can be
-    // earlier than a tick that committed while this cancel waited for the row.
-    const cancel = (orderId: string) =>
-      dataSource.transaction(async (manager) => {
-        const cancelled = (await manager.query(
-          `WITH cancelled AS (
-             UPDATE orders SET status = 'CANCELLED', status_changed_at = clock_timestamp(), updated_at = clock_timestamp()
-             WHERE id = $1 AND status = ANY($2) RETURNING id
-           ) SELECT id FROM cancelled`,
-          [orderId, ACTIVE_STATUSES],
-        )) as unknown[];
-        if (cancelled.length === 0) return false;
-        await manager.query(
-          `UPDATE dishes SET quantity = dishes.quantity + items.quantity
-           FROM order_items items WHERE items.order_id = $1 AND dishes.id = items.dish_id`,
-          [orderId],
-        );
-        await manager.query(`INSERT INTO order_status_changes (order_id, status, at) SELECT id, status, status_changed_at FROM orders WHERE id = $1`, [orderId]);
-        return true;
-      });
+    // The service's own cancel (status, history, event and stock in one transaction), as staff would.
+    const cancel = (orderId: string) => dataSource.transaction((manager) => cancelIfIn(manager, orderId, ACTIVE_STATUSES));
 
     let cancelledByCalls = 0;
     const rounds = 12;

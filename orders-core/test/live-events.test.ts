@@ -17,8 +17,8 @@ import {
   type LiveEventsRelayOptions,
 } from '@dishpatch/orders-core/live-events';
 import { MoneyInput } from '@dishpatch/orders-core/money';
-import { ACTIVE_STATUSES, OrderService, advanceOneStage, cancelIfIn } from '@dishpatch/orders-core/orders';
-import { createOrdersTestDatabase, insertOrders, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
+import { ACTIVE_STATUSES, OrderService, advanceOneStage, cancelIfIn, recordCreation } from '@dishpatch/orders-core/orders';
+import { createOrdersTestDatabase, insertOrders, ORDER_HISTORY_ROWS, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const POLL_MS = 100;
 
@@ -92,17 +92,17 @@ interface HistoryRow {
   status: string;
 }
 
-/** Every history row, per order in the order its moves happened. */
+/** Every status of every order's history (each one a move, so an event), per order in the order its moves happened. */
 async function history(f: Fixture): Promise<HistoryRow[]> {
-  return (await f.db.dataSource.query(`SELECT order_id, status FROM order_status_changes ORDER BY order_id, at, id`)) as HistoryRow[];
+  return (await f.db.dataSource.query(`SELECT order_id, status FROM ${ORDER_HISTORY_ROWS} h ORDER BY order_id, at`)) as HistoryRow[];
 }
 
-/** Waits until the stream holds as many order events as the history has rows. */
+/** Waits until the stream holds as many order events as the histories have statuses. */
 async function caughtUp(f: Fixture, timeoutMs = 60_000): Promise<LiveEventEntry[]> {
   return waitFor(
     'the stream to catch up with the history',
     async () => {
-      const [{ n }] = (await f.db.dataSource.query(`SELECT count(*)::int AS n FROM order_status_changes`)) as [{ n: number }];
+      const [{ n }] = (await f.db.dataSource.query(`SELECT count(*)::int AS n FROM ${ORDER_HISTORY_ROWS} h`)) as [{ n: number }];
       const entries = await allEntries(f);
       const events = entries.reduce((sum, entry) => sum + entry.batch.orders.length, 0);
       return events >= n ? entries : undefined;
@@ -123,6 +123,16 @@ async function assertStreamMatchesHistory(f: Fixture, entries: LiveEventEntry[])
   assert.equal(perOrderInStream.size, perOrderInHistory.size, 'orders in the stream vs in the history');
   for (const [orderId, statuses] of perOrderInHistory) assert.deepEqual(perOrderInStream.get(orderId), statuses, `order ${orderId}`);
   return rows.length;
+}
+
+/** Resolves once a session of the test's database waits on a lock (a transition on a row another holds). */
+async function lockWaiter(f: Fixture): Promise<void> {
+  await waitFor('a move to wait on the row lock', async () => {
+    const [{ n }] = (await f.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    )) as [{ n: number }];
+    return n > 0 ? true : undefined;
+  });
 }
 
 function customer() {
@@ -260,13 +270,13 @@ describe('live events relay', () => {
     await caughtUpMenu(f);
     const before = (await allEntries(f)).length;
 
-    // The held transaction writes its history row first (lower id and xid), then stays open.
+    // The held transaction records its order's event first (lower id and xid), then stays open.
     const held = f.db.dataSource.createQueryRunner();
     await held.startTransaction();
     const [{ id: heldOrder }] = (await held.query(`INSERT INTO orders (user_id) VALUES (gen_random_uuid()) RETURNING id`)) as [{ id: string }];
-    await held.query(`INSERT INTO order_status_changes (order_id, status, at) VALUES ($1, 'WAITING', clock_timestamp())`, [heldOrder]);
+    await recordCreation(held.manager, heldOrder);
     const later = await f.orders.place(customer(), { items: [{ dishId: dish.id, quantity: 1 }] });
-    const ids = (await f.db.dataSource.query(`SELECT order_id, id::text FROM order_status_changes`)) as Array<{ order_id: string }>;
+    const ids = (await f.db.dataSource.query(`SELECT unnest(order_ids) AS order_id FROM order_status_events`)) as Array<{ order_id: string }>;
     assert.deepEqual(ids.map((row) => row.order_id), [later.id], 'only the later order has committed');
 
     await sleep(POLL_MS * 10);
@@ -304,12 +314,7 @@ describe('live events relay', () => {
       assert.equal(await advanceOneStage(high.manager, order.id), 'IN_PROGRESS');
       // low's cancel waits on high's row lock, so it is stamped, and commits, after high's move.
       const cancelled = cancelIfIn(low.manager, order.id, ACTIVE_STATUSES);
-      await waitFor('the cancel to wait on the row lock', async () => {
-        const [{ n }] = (await f.db.dataSource.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        )) as [{ n: number }];
-        return n > 0 ? true : undefined;
-      });
+      await lockWaiter(f);
       await high.commitTransaction();
       assert.equal(await cancelled, true);
       await low.commitTransaction();
@@ -329,6 +334,45 @@ describe('live events relay', () => {
     await assertStreamMatchesHistory(f, entries);
     const statuses = entries.flatMap((entry) => entry.batch.orders).map((event) => event.status);
     assert.deepEqual(statuses, ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
+  });
+
+  it('never publishes a move ahead of an earlier one of the same order in the unpublished rest of a many-order row', async () => {
+    const f = await setUp('live_events_partial_row');
+    f.startRelay({ batchSize: 2 });
+    await relayReady(f);
+    const [dish] = await Promise.all([f.dishes.create({ name: 'A', price: new MoneyInput('5.00'), quantity: 10 })]);
+    const ids = await insertOrders(f.db.dataSource, { count: 3, status: 'WAITING', ageSeconds: 120 });
+    const last = ids[2]!;
+    await caughtUp(f);
+    await caughtUpMenu(f);
+    const before = (await allEntries(f)).length;
+
+    const low = f.db.dataSource.createQueryRunner();
+    const tick = f.db.dataSource.createQueryRunner();
+    try {
+      // low takes its xid first; the tick (higher xid) moves all three orders in one row, the last one last.
+      await low.startTransaction();
+      await low.query(`UPDATE dishes SET description = 'low' WHERE id = $1`, [dish!.id]);
+      await tick.startTransaction();
+      assert.equal((await advanceDueOrders(tick, { stageSeconds: 30 })).moved, 3);
+      // low's cancel of the last order waits for the tick, so it happens after that order's move.
+      const cancelled = cancelIfIn(low.manager, last, ACTIVE_STATUSES);
+      await lockWaiter(f);
+      await tick.commitTransaction();
+      assert.equal(await cancelled, true);
+      await low.commitTransaction();
+    } finally {
+      for (const runner of [low, tick]) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+    // In cursor order the cancel (low xid) comes first, then the tick's row: a batch of two holds
+    // the cancel and the tick's first move, and the last order's move is in the row's unpublished rest.
+    const entries = await caughtUp(f);
+    await assertStreamMatchesHistory(f, entries);
+    const lastEvents = entries.slice(before).flatMap((entry) => entry.batch.orders.filter((event) => event.orderId === last).map((event) => event.status));
+    assert.deepEqual(lastEvents, ['IN_PROGRESS', 'CANCELLED']);
   });
 
   it('publishes a tick that moves 20,000 orders in a bounded number of entries', async () => {

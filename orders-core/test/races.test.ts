@@ -6,7 +6,7 @@ import { DishService } from '@dishpatch/orders-core/dishes';
 import { advanceDueOrders } from '@dishpatch/orders-core/kitchen-clock';
 import { MoneyInput } from '@dishpatch/orders-core/money';
 import { ACTIVE_STATUSES, OrderService, advanceOneStage, cancelIfIn } from '@dishpatch/orders-core/orders';
-import { createOrdersTestDatabase, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
+import { createOrdersTestDatabase, ORDER_HISTORY_ROWS, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 import { runTransaction } from '@dishpatch/orders-core/transactions';
 
 /**
@@ -28,7 +28,7 @@ describe('races in the orders core', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await db.dataSource.query(`TRUNCATE order_idempotency_keys, order_status_changes, order_items, orders, dishes`);
+    await db.dataSource.query(`TRUNCATE order_idempotency_keys, order_status_events, order_items, orders, dishes`);
   });
 
   async function createDish(quantity: number): Promise<string> {
@@ -107,7 +107,7 @@ describe('races in the orders core', () => {
       await moving.release();
     }
     const history = (await db.dataSource.query(
-      `SELECT status FROM order_status_changes WHERE order_id = $1 ORDER BY at, id`,
+      `SELECT status FROM ${ORDER_HISTORY_ROWS} h WHERE order_id = $1 ORDER BY at`,
       [orderId],
     )) as Array<{ status: string }>;
     assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
@@ -136,7 +136,7 @@ describe('races in the orders core', () => {
       await moving.release();
     }
     const history = (await db.dataSource.query(
-      `SELECT status FROM order_status_changes WHERE order_id = $1 ORDER BY at, id`,
+      `SELECT status FROM ${ORDER_HISTORY_ROWS} h WHERE order_id = $1 ORDER BY at`,
       [orderId],
     )) as Array<{ status: string }>;
     assert.deepEqual(history.map((row) => row.status), ['WAITING', 'IN_PROGRESS', 'CANCELLED']);
@@ -160,7 +160,7 @@ describe('races in the orders core', () => {
       await cancelling.release();
     }
     const histories = (await db.dataSource.query(
-      `SELECT order_id, array_agg(status ORDER BY at, id) AS statuses FROM order_status_changes GROUP BY order_id`,
+      `SELECT order_id, array_agg(status ORDER BY at) AS statuses FROM ${ORDER_HISTORY_ROWS} h GROUP BY order_id`,
     )) as Array<{ order_id: string; statuses: string[] }>;
     const statusesOf = new Map(histories.map((row) => [row.order_id, row.statuses]));
     assert.deepEqual(statusesOf.get(cancelledId!), ['WAITING', 'CANCELLED']);

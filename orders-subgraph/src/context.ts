@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { SubgraphContext } from '@dishpatch/shared/subgraph';
 import type { DishService } from '@dishpatch/orders-core/dishes';
-import type { Dish, Order, OrderItem, OrderStatusChange } from '@dishpatch/orders-core/entities';
+import type { Dish, Order, OrderItem } from '@dishpatch/orders-core/entities';
 import type { OrderService, PageItems } from '@dishpatch/orders-core/orders';
 
 export interface OrdersServices {
@@ -50,7 +50,6 @@ export interface OrdersLoaders {
   /** Unfiltered: callers apply `canSeeOrder`. */
   orderById: RequestLoader<string, Order | null>;
   itemsByOrderId: RequestLoader<string, OrderItem[]>;
-  historyByOrderId: RequestLoader<string, OrderStatusChange[]>;
 }
 
 export type OrdersContext = SubgraphContext<OrdersServices, OrdersLoaders>;
@@ -66,7 +65,6 @@ export function createLoaders(services: OrdersServices): OrdersLoaders {
       for (const dish of dishes) dishById.prime(dish.id, dish);
       return items;
     }),
-    historyByOrderId: new RequestLoader((ids: readonly string[]) => services.orders.findHistoryByOrderIds(ids)),
   };
 }
 

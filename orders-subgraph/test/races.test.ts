@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { advanceDueOrders } from '@dishpatch/orders-core/kitchen-clock';
+import { ORDER_HISTORY_ROWS } from '@dishpatch/orders-core/testing';
 import { OrdersHarness, PLACE_ORDER, type Caller, type GraphQLResponse } from './support/harness.js';
 
 const CANCEL = `mutation ($id: ID!) { cancelOrder(id: $id) { status } }`;
@@ -101,11 +102,12 @@ describe('races on stock and status', () => {
     );
     const counts = outcomes(responses);
     const cancelledRows = await harness.sqlValue<number>(
-      `SELECT count(*)::int AS value FROM order_status_changes WHERE order_id = ANY($1) AND status = 'CANCELLED'`,
+      `SELECT count(*)::int AS value FROM order_status_events e CROSS JOIN LATERAL unnest(e.order_ids, e.statuses) AS move (order_id, status)
+       WHERE move.order_id = ANY($1) AND move.status = 'CANCELLED'`,
       [orderIds],
     );
     const stock = await harness.stockOf(dishId);
-    t.diagnostic(`100 cancels on 20 orders (5 each): outcomes ${JSON.stringify(counts)}; CANCELLED history rows ${cancelledRows}; stock ${stock} of ${initial}`);
+    t.diagnostic(`100 cancels on 20 orders (5 each): outcomes ${JSON.stringify(counts)}; CANCELLED events recorded ${cancelledRows}; stock ${stock} of ${initial}`);
     assert.deepEqual(counts, { ok: 20, INVALID_TRANSITION: 80 });
     assert.equal(cancelledRows, 20);
     assert.equal(stock, initial);
@@ -137,8 +139,8 @@ describe('races on stock and status', () => {
     assert.ok(Object.keys(counts).every((outcome) => ['ok', 'INVALID_TRANSITION'].includes(outcome)), JSON.stringify(counts));
 
     const rows = (await harness.app.dataSource.query(
-      `SELECT o.id, o.status, array_agg(h.status ORDER BY h.id) AS history
-         FROM orders o JOIN order_status_changes h ON h.order_id = o.id WHERE o.id = ANY($1) GROUP BY o.id, o.status`,
+      `SELECT o.id, o.status, array_agg(h.status ORDER BY h.at) AS history
+         FROM orders o JOIN ${ORDER_HISTORY_ROWS} h ON h.order_id = o.id WHERE o.id = ANY($1) GROUP BY o.id, o.status`,
       [orderIds],
     )) as Array<{ id: string; status: string; history: string[] }>;
     const valid = new Set(['WAITING', 'WAITING,IN_PROGRESS', 'WAITING,IN_PROGRESS,DONE', 'WAITING,CANCELLED', 'WAITING,IN_PROGRESS,CANCELLED']);

@@ -10,7 +10,7 @@ import { DishService } from '@dishpatch/orders-core/dishes';
 import { liveEventsStreamKey, parseLiveEventBatch } from '@dishpatch/orders-core/live-events';
 import { MoneyInput } from '@dishpatch/orders-core/money';
 import { OrderService } from '@dishpatch/orders-core/orders';
-import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
+import { countByStatus, createOrdersTestDatabase, historyProblems, insertOrders, ORDER_HISTORY_ROWS, type OrdersTestDatabase } from '@dishpatch/orders-core/testing';
 
 const WORKER_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
 const STAGE_SECONDS = 30;
@@ -191,7 +191,7 @@ describe('worker process', () => {
       const historyNow = async () =>
         new Map(
           ((await db.dataSource.query(
-            `SELECT order_id, array_agg(status ORDER BY at, id) AS statuses FROM order_status_changes GROUP BY order_id`,
+            `SELECT order_id, array_agg(status ORDER BY at) AS statuses FROM ${ORDER_HISTORY_ROWS} h GROUP BY order_id`,
           )) as Array<{ order_id: string; statuses: string[] }>).map((row) => [row.order_id, row.statuses]),
         );
       const before = await historyNow();
@@ -221,7 +221,7 @@ describe('worker process', () => {
       }
       const events = entries.reduce((sum, batch) => sum + batch.orders.length, 0);
       console.log(
-        `worker kill -9 mid-tick: ${rows} history rows (${placed} orders placed meanwhile) = ${events} events in ${entries.length} entries, ` +
+        `worker kill -9 mid-tick: ${rows} moves in the histories (${placed} orders placed meanwhile) = ${events} events in ${entries.length} entries, ` +
           `${entriesAtKill} of them before the kill; none lost, none twice`,
       );
       await stop(second);

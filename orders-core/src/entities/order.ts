@@ -7,7 +7,12 @@ export interface Order {
   userId: string;
   status: OrderStatus;
   specialRequests: string | null;
+  /** When the order entered its current status. */
   statusChangedAt: Date;
+  /** When it entered WAITING, once it has left it (before, statusChangedAt says it); see status-history.ts. */
+  waitingAt: Date | null;
+  /** When it entered IN_PROGRESS, once it has left it. */
+  inProgressAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,6 +26,8 @@ export const OrderEntity = new EntitySchema<Order>({
     status: { type: 'text', default: 'WAITING' },
     specialRequests: { type: 'varchar', length: 500, name: 'special_requests', nullable: true },
     statusChangedAt: { type: 'timestamptz', name: 'status_changed_at', default: () => 'now()' },
+    waitingAt: { type: 'timestamptz', name: 'waiting_at', nullable: true },
+    inProgressAt: { type: 'timestamptz', name: 'in_progress_at', nullable: true },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },

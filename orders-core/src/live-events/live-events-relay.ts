@@ -11,16 +11,19 @@
  *   kept   at least `retentionSeconds` (600 by default): XADD MINID ~ (Redis's now - retention).
  *
  * How:
- * - Source. `order_status_changes` (written with every move, in the move's statement) and the
- *   `menu_changes` outbox (written by triggers on `dishes`), both carrying the writer's `xid`
- *   (migrations/1764930000000-live-events-source.ts). Nothing is published "after the fact":
- *   a committed row is an event even if the process that committed it died right after.
+ * - Source. Two outboxes carrying the writer's `xid`: `order_status_events` (one row per
+ *   statement that moved orders, written by that statement, its moves as arrays:
+ *   migrations/1765100000000-status-history-on-the-order.ts) and `menu_changes` (written by
+ *   triggers on `dishes`: migrations/1764930000000-live-events-source.ts). Nothing is published
+ *   "after the fact": a committed row is an event even if the process that committed it died
+ *   right after. Both are deleted once published.
  * - Commit-safe order. Ids and xids are assigned before commit, so "id > last" would skip a
  *   row that commits after a later one. The relay reads only rows whose xid is below the
  *   horizon (`pg_snapshot_xmin(pg_current_snapshot())`, not held back by transactions of other
  *   databases: HORIZON_SQL), so every transaction below it has ended and no row below it can
- *   still appear; past a cursor on (xid, kind, id), kind 0 for history and 1 for
- *   menu. Within a batch the events are sorted by `at` (clock_timestamp() of the statement):
+ *   still appear; past a cursor on (xid, kind, id, n), kind 0 for order events and 1 for
+ *   menu, n the number of moves of an order events row already published (a row of a big
+ *   batch spans several stream entries). Within a batch the events are sorted by `at` (clock_timestamp() of the statement):
  *   for one order that is its commit order, since moves of one order wait on its row lock.
  *   Across batches, a transaction that took its xid early (by writing something else first)
  *   and then waited on an order's row lock has a lower xid but a later move than the one it
@@ -90,34 +93,40 @@ const RELAY_LOCK_NAME = 'dishpatch:orders:live-events-relay';
 const NOTIFY_CHANNEL = 'dishpatch_live_events';
 const MAX_BIGINT = '9223372036854775807';
 
-/** Where the relay is: everything at or before it in (xid, kind, id) order has been published. */
+/**
+ * Where the relay is: everything at or before it in (xid, kind, id, n) order has been published;
+ * n counts the moves of an order events row (1-based), and is 0 for menu rows.
+ */
 interface Cursor {
   xid: string;
   kind: 0 | 1;
   id: string;
+  n: string;
 }
 
 function formatCursor(cursor: Cursor): string {
-  return `${cursor.xid}:${cursor.kind}:${cursor.id}`;
+  return `${cursor.xid}:${cursor.kind}:${cursor.id}:${cursor.n}`;
 }
 
+/** Also reads the form kept before order events rows held many moves, `xid:kind:id`: that row was published whole. */
 function parseCursor(text: string): Cursor {
-  const match = /^(\d+):([01]):(\d+)$/.exec(text);
-  if (!match) throw new Error(`live events cursor ${JSON.stringify(text)} is not xid:kind:id`);
-  return { xid: match[1]!, kind: Number(match[2]) as 0 | 1, id: match[3]! };
+  const match = /^(\d+):([01]):(\d+)(?::(\d+))?$/.exec(text);
+  if (!match) throw new Error(`live events cursor ${JSON.stringify(text)} is not xid:kind:id:n`);
+  return { xid: match[1]!, kind: Number(match[2]) as 0 | 1, id: match[3]!, n: match[4] ?? MAX_BIGINT };
 }
 
-/** Rows strictly after the cursor, per table, as (xid, id) > bound: history has kind 0, menu kind 1. */
-function boundsAfter(cursor: Cursor): { history: [string, string]; menu: [string, string] } {
+/** Moves strictly after the cursor as (xid, id, n) > bound for order events (kind 0), and menu rows as (xid, id) > bound (kind 1). */
+function boundsAfter(cursor: Cursor): { orders: [string, string, string]; menu: [string, string] } {
   return cursor.kind === 0
-    ? { history: [cursor.xid, cursor.id], menu: [cursor.xid, '0'] }
-    : { history: [cursor.xid, MAX_BIGINT], menu: [cursor.xid, cursor.id] };
+    ? { orders: [cursor.xid, cursor.id, cursor.n], menu: [cursor.xid, '0'] }
+    : { orders: [cursor.xid, MAX_BIGINT, MAX_BIGINT], menu: [cursor.xid, cursor.id] };
 }
 
 interface SourceRow {
   xid: string;
   kind: 0 | 1;
   id: string;
+  n: string;
   order_id: string | null;
   user_id: string | null;
   status: OrderStatus | null;
@@ -145,54 +154,66 @@ SELECT least(pg_snapshot_xmax(snapshot), (
 FROM pg_current_snapshot() AS snapshot`;
 
 /**
- * The next rows past the cursor whose transactions have all ended, in (xid, kind, id) order.
- * Each table's branch walks its (xid, id) index from the cursor; the horizon is read in the
- * same statement, so every row below it that committed is visible to this very snapshot.
- * The user id is looked up per row, by primary key, in a subquery of the select list, which
- * PostgreSQL never turns into a join: as a join, it hashed the whole `orders` table for a batch
- * of a few thousand rows (a bigger batch size, or a batch doubled to get past a later move).
+ * The next moves and menu rows past the cursor whose transactions have all ended, in (xid,
+ * kind, id, n) order, at most $6. The horizon is read in the same statement, so every row
+ * below it that committed is visible to this very snapshot. Order events: the (xid, id) key is
+ * walked from the cursor's row reading only each row's `moves`, to find the few rows that hold
+ * the next $6 moves (a big tick's row holds thousands); only those rows' arrays are opened
+ * (WITH ORDINALITY numbers their moves). Opening every row past the cursor read the whole
+ * backlog of a big tick for each batch.
  */
 const READ_BATCH_SQL = `
 WITH horizon AS (${HORIZON_SQL}),
-history AS (
-  SELECT c.xid, 0 AS kind, c.id, c.order_id, c.status, c.at, NULL::uuid[] AS dish_ids
-  FROM order_status_changes c
-  WHERE (c.xid, c.id) > ($1::xid8, $2::bigint) AND c.xid < (SELECT xid FROM horizon)
-  ORDER BY c.xid, c.id
-  LIMIT $5
+next_rows AS (
+  SELECT e.xid, e.id, e.moves - CASE WHEN (e.xid, e.id) = ($1::xid8, $2::bigint) THEN least(e.moves, $3::bigint) ELSE 0 END AS moves_left
+  FROM order_status_events e
+  WHERE (e.xid, e.id) >= ($1::xid8, $2::bigint) AND e.xid < (SELECT xid FROM horizon)
+  ORDER BY e.xid, e.id
+  LIMIT $6
+),
+needed_rows AS (
+  SELECT counted.xid, counted.id
+  FROM (SELECT xid, id, sum(moves_left) OVER (ORDER BY xid, id) - moves_left AS moves_before FROM next_rows) counted
+  WHERE counted.moves_before < $6
+),
+order_events AS (
+  SELECT e.xid, 0 AS kind, e.id, move.n, move.order_id, move.user_id, move.status, move.at, NULL::uuid[] AS dish_ids
+  FROM needed_rows
+  JOIN order_status_events e ON (e.xid, e.id) = (needed_rows.xid, needed_rows.id)
+  CROSS JOIN LATERAL unnest(e.order_ids, e.user_ids, e.statuses, e.ats) WITH ORDINALITY AS move (order_id, user_id, status, at, n)
+  WHERE (e.xid, e.id, move.n) > ($1::xid8, $2::bigint, $3::bigint)
+  ORDER BY e.xid, e.id, move.n
+  LIMIT $6
 ),
 menu AS (
-  SELECT m.xid, 1 AS kind, m.id, NULL::uuid AS order_id, NULL::text AS status, m.at, m.dish_ids
+  SELECT m.xid, 1 AS kind, m.id, 0::bigint AS n, NULL::uuid AS order_id, NULL::uuid AS user_id, NULL::text AS status, m.at, m.dish_ids
   FROM menu_changes m
-  WHERE (m.xid, m.id) > ($3::xid8, $4::bigint) AND m.xid < (SELECT xid FROM horizon)
+  WHERE (m.xid, m.id) > ($4::xid8, $5::bigint) AND m.xid < (SELECT xid FROM horizon)
   ORDER BY m.xid, m.id
-  LIMIT $5
+  LIMIT $6
 )
-SELECT e.xid::text AS xid, e.kind, e.id::text AS id, e.order_id,
-       (SELECT o.user_id FROM orders o WHERE o.id = e.order_id) AS user_id, e.status, e.at,
+SELECT e.xid::text AS xid, e.kind, e.id::text AS id, e.n::text AS n, e.order_id, e.user_id, e.status, e.at,
        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us, e.dish_ids
-FROM (SELECT * FROM history UNION ALL SELECT * FROM menu) e
-ORDER BY e.xid, e.kind, e.id
-LIMIT $5`;
+FROM (SELECT * FROM order_events UNION ALL SELECT * FROM menu) e
+ORDER BY e.xid, e.kind, e.id, e.n
+LIMIT $6`;
 
 /**
- * History rows of these orders past the batch's end: committed (visible) ones, eligible (below
- * the horizon) or not. Any of them that happened before a row in the batch must be published
- * first. Each order's history (a few rows) is read by its id, from the (order_id, status)
- * index, and only then compared with the batch's end. `OFFSET 0` keeps PostgreSQL from merging
- * that subquery into a join or pushing the bound into it: given the choice, it walked the
- * (xid, id) key from the batch's end through every row a big tick wrote past it, or scanned the
- * whole table for a bigger batch's ids.
+ * Moves of these orders past the batch's end ($2, $3, $4: the last move it took; the rest of
+ * that row counts, as the batch may have taken only part of it): committed (visible) ones,
+ * eligible (below the horizon) or not. Any of them that happened before a move in the batch
+ * must be published first, so only rows whose earliest move is before the batch's latest ($5,
+ * microsecond text in UTC) can matter; they are found by the `first_at` index (a row past the
+ * end with no earlier move, such as the rest of a big tick, is never opened).
  */
-const LATER_ROWS_SQL = `
+const LATER_MOVES_SQL = `
 WITH horizon AS (${HORIZON_SQL})
-SELECT c.order_id, to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us,
-       c.xid < (SELECT xid FROM horizon) AS eligible
-FROM unnest($1::uuid[]) AS batch (order_id)
-CROSS JOIN LATERAL (
-  SELECT h.order_id, h.at, h.xid, h.id FROM order_status_changes h WHERE h.order_id = batch.order_id OFFSET 0
-) c
-WHERE (c.xid, c.id) > ($2::xid8, $3::bigint)`;
+SELECT move.order_id, to_char(move.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS at_us,
+       e.xid < (SELECT xid FROM horizon) AS eligible
+FROM order_status_events e
+CROSS JOIN LATERAL unnest(e.order_ids, e.ats) WITH ORDINALITY AS move (order_id, at, n)
+WHERE e.first_at < ($5::timestamp AT TIME ZONE 'UTC') AND (e.xid, e.id) >= ($2::xid8, $3::bigint)
+  AND (e.xid, e.id, move.n) > ($2::xid8, $3::bigint, $4::bigint) AND move.order_id = ANY ($1::uuid[])`;
 
 /**
  * Compare-and-set: add the entry and move the cursor only if the cursor is still the one the
@@ -323,7 +344,7 @@ export class LiveEventsRelay {
     const stored = await this.options.redis.get(key);
     if (stored !== null) return parseCursor(stored);
     const { rows } = await client.query<{ xid: string }>(`SELECT xid::text AS xid FROM (${HORIZON_SQL}) AS horizon`);
-    await this.options.redis.set(key, formatCursor({ xid: rows[0]!.xid, kind: 0, id: '0' }), 'NX');
+    await this.options.redis.set(key, formatCursor({ xid: rows[0]!.xid, kind: 0, id: '0', n: '0' }), 'NX');
     const agreed = await this.options.redis.get(key);
     this.options.logger.info({ cursor: agreed }, 'live events cursor initialized at the current horizon');
     return parseCursor(agreed!);
@@ -333,31 +354,33 @@ export class LiveEventsRelay {
   private async publishRound(client: pg.Client, cursor: Cursor): Promise<{ outcome: RoundOutcome; next: Cursor }> {
     const bounds = boundsAfter(cursor);
     for (let limit = this.options.batchSize; ; limit *= 2) {
-      const { rows } = await client.query<SourceRow>(READ_BATCH_SQL, [...bounds.history, ...bounds.menu, limit]);
+      const { rows } = await client.query<SourceRow>(READ_BATCH_SQL, [...bounds.orders, ...bounds.menu, limit]);
       if (rows.length === 0) return { outcome: 'idle', next: cursor };
       const cut = await this.cutBeforeLaterMoves(client, rows);
       if (cut === 'read-more') continue;
       if (cut === 'wait') return { outcome: 'waiting', next: cursor };
       const batch = rows.slice(0, cut);
       const next = await this.publish(cursor, batch);
-      await this.pruneMenuOutbox(client, batch, next);
+      await this.pruneOutboxes(client, batch, next);
       return { outcome: cut === rows.length && rows.length >= this.options.batchSize ? 'more' : 'published', next };
     }
   }
 
   /**
-   * How many of `rows` (in cursor order) can go now. A row of order X may not go while a
-   * committed row of X past the batch moved it earlier (`at` smaller): that one was written by
-   * a transaction with a higher xid that the row's own transaction waited for. Then: publish
-   * what comes before the row; if that is nothing, read a bigger batch when every such earlier
+   * How many of `rows` (in cursor order) can go now. A move of order X may not go while a
+   * committed move of X past the batch happened earlier (`at` smaller): that one was written by
+   * a transaction with a higher xid that the move's own transaction waited for. Then: publish
+   * what comes before the move; if that is nothing, read a bigger batch when every such earlier
    * move is below the horizon, else wait for the horizon to pass them.
    */
   private async cutBeforeLaterMoves(client: pg.Client, rows: SourceRow[]): Promise<number | 'read-more' | 'wait'> {
-    const orderIds = [...new Set(rows.flatMap((row) => (row.order_id ? [row.order_id] : [])))];
-    if (orderIds.length === 0) return rows.length;
+    const moves = rows.filter((row) => row.kind === 0);
+    if (moves.length === 0) return rows.length;
+    const orderIds = [...new Set(moves.map((row) => row.order_id!))];
+    const latest = moves.reduce((max, row) => (row.at_us > max ? row.at_us : max), moves[0]!.at_us);
     const end = rows[rows.length - 1]!;
-    const endBound = end.kind === 0 ? [end.xid, end.id] : [end.xid, MAX_BIGINT];
-    const { rows: later } = await client.query<{ order_id: string; at_us: string; eligible: boolean }>(LATER_ROWS_SQL, [orderIds, ...endBound]);
+    const endBound = end.kind === 0 ? [end.xid, end.id, end.n] : [end.xid, MAX_BIGINT, MAX_BIGINT];
+    const { rows: later } = await client.query<{ order_id: string; at_us: string; eligible: boolean }>(LATER_MOVES_SQL, [orderIds, ...endBound, latest]);
     if (later.length === 0) return rows.length;
     const earliestLater = new Map<string, { at_us: string; eligible: boolean }[]>();
     for (const row of later) earliestLater.set(row.order_id, [...(earliestLater.get(row.order_id) ?? []), row]);
@@ -371,7 +394,7 @@ export class LiveEventsRelay {
 
   private async publish(cursor: Cursor, rows: SourceRow[]): Promise<Cursor> {
     const last = rows[rows.length - 1]!;
-    const next: Cursor = { xid: last.xid, kind: last.kind, id: last.id };
+    const next: Cursor = { xid: last.xid, kind: last.kind, id: last.id, n: last.n };
     const inTimeOrder = [...rows].sort((a, b) => (a.at_us < b.at_us ? -1 : a.at_us > b.at_us ? 1 : 0));
     const orders: LiveOrderEvent[] = [];
     const dishIds = new Set<string>();
@@ -401,11 +424,18 @@ export class LiveEventsRelay {
     return next;
   }
 
-  /** Menu rows are an outbox: once published (cursor durable in Redis) they are deleted. */
-  private async pruneMenuOutbox(client: pg.Client, published: SourceRow[], next: Cursor): Promise<void> {
-    if (!published.some((row) => row.kind === 1)) return;
-    const [xid, id] = boundsAfter(next).menu;
-    await client.query('DELETE FROM menu_changes WHERE (xid, id) <= ($1::xid8, $2::bigint)', [xid, id]);
+  /**
+   * Once published (cursor durable in Redis) outbox rows are deleted: menu rows up to the
+   * cursor, order events rows before the cursor's (which may still hold moves to publish).
+   */
+  private async pruneOutboxes(client: pg.Client, published: SourceRow[], next: Cursor): Promise<void> {
+    const bounds = boundsAfter(next);
+    if (published.some((row) => row.kind === 0)) {
+      await client.query('DELETE FROM order_status_events WHERE (xid, id) < ($1::xid8, $2::bigint)', [bounds.orders[0], bounds.orders[1]]);
+    }
+    if (published.some((row) => row.kind === 1)) {
+      await client.query('DELETE FROM menu_changes WHERE (xid, id) <= ($1::xid8, $2::bigint)', bounds.menu);
+    }
   }
 
   /** Waits `ms`, or less when woken (a notification, close, a broken connection). */

@@ -18,6 +18,7 @@ export {
 /** The transitions of one order inside the caller's transaction (the services' building blocks). */
 export { advanceOneStage, cancelIfIn, recordCreation } from './order-transitions.js';
 export { subtotalOf, totalOf } from './order-amounts.js';
+export { statusHistory, type OrderStatusChange } from './status-history.js';
 export {
   MAX_IDEMPOTENCY_KEY_CHARS,
   MAX_LINE_QUANTITY,

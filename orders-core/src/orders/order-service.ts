@@ -3,7 +3,7 @@ import { isStaff } from '@dishpatch/shared/authorization';
 import { InvalidTransitionError, NotFoundError } from '@dishpatch/shared/errors';
 import type { Viewer } from '@dishpatch/shared/tokens';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { DishEntity, OrderEntity, OrderItemEntity, OrderStatusChangeEntity, columnReader, selectColumns, type Dish, type Order, type OrderItem, type OrderStatusChange } from '../entities/index.js';
+import { DishEntity, OrderEntity, OrderItemEntity, columnReader, selectColumns, type Dish, type Order, type OrderItem } from '../entities/index.js';
 import { preparedStatement } from '@dishpatch/shared/database';
 import { requireUuid } from '@dishpatch/shared/ids';
 import { runTransaction } from '../transactions.js';
@@ -25,9 +25,6 @@ const ORDERS_BY_IDS = preparedStatement(`SELECT ${selectColumns(OrderEntity, 'o'
 const ITEMS_WITH_DISHES_BY_ORDER_IDS = preparedStatement(
   `SELECT ${selectColumns(OrderItemEntity, 'i')}, ${selectColumns(DishEntity, 'd', ITEM_DISH_PREFIX)} FROM order_items i JOIN dishes d ON d.id = i.dish_id ` +
     'WHERE i.order_id = ANY($1::uuid[]) ORDER BY i.dish_id',
-);
-const HISTORY_BY_ORDER_IDS = preparedStatement(
-  `SELECT ${selectColumns(OrderStatusChangeEntity, 'c')} FROM order_status_changes c WHERE c.order_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
 );
 const readItem = columnReader<OrderItem>(OrderItemEntity);
 const readItemDish = columnReader<Dish>(DishEntity, ITEM_DISH_PREFIX);
@@ -124,12 +121,6 @@ export class OrderService {
       dishes.set(dish.id, dish);
     }
     return { items: groupBy(orderIds, items, (item) => item.orderId), dishes: [...dishes.values()] };
-  }
-
-  /** For DataLoaders: each order's status history, oldest first (one query). */
-  async findHistoryByOrderIds(orderIds: readonly string[]): Promise<OrderStatusChange[][]> {
-    const changes: OrderStatusChange[] = await this.dataSource.query(HISTORY_BY_ORDER_IDS, [orderIds]);
-    return groupBy(orderIds, changes, (change) => change.orderId);
   }
 
   private async findOneVisibleIn(manager: EntityManager, viewer: Viewer, orderId: string): Promise<Order> {

@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { CANCELLED, STAGE_TRANSITIONS, cancellableStatuses, type OrderStatus } from './order-status.js';
-import { statusMoveCtes } from './status-moves.js';
+import { RECORD_CREATION_SQL, statusMoveCtes } from './status-moves.js';
 import { restoreStock } from './stock.js';
 
 /**
  * The status machine applied to one order, inside the caller's transaction. Each transition is
  * a conditional UPDATE on the order's status (whatever another transaction did first, the WHERE
- * is checked again on the latest row), writing its history row in the same statement
+ * is checked again on the latest row), keeping its history and recording its event in the same statement
  * (status-moves.ts, shared with the worker's tick); it says whether the order moved, and only a
  * move has side effects. The worker's set-based tick (advance-due-orders.ts) follows the same
  * rules from order-status.ts for many orders at once.
@@ -20,23 +20,18 @@ const CANCELLABLE = cancellableStatuses(true);
 const ADVANCE_ONE_SQL = `WITH ${statusMoveCtes({
   to: `(SELECT stage.next FROM unnest($2::text[], $3::text[]) AS stage(current, next) WHERE stage.current = orders.status)`,
   where: `id = $1 AND status = ANY($2::text[])`,
-  onRecordedStatus: 'fail',
 })}
 SELECT status FROM moved`;
 
 const CANCEL_ONE_SQL = `WITH ${statusMoveCtes({
   to: `$3`,
   where: `id = $1 AND status = ANY($2::text[])`,
-  onRecordedStatus: 'fail',
 })}
 SELECT status FROM moved`;
 
-/** Writes a new order's first history row (WAITING at its creation time). */
+/** Records a new order's first status (WAITING at its creation time) for the live-events relay; its history needs nothing more. */
 export async function recordCreation(manager: EntityManager, orderId: string): Promise<void> {
-  await manager.query(
-    `INSERT INTO order_status_changes (order_id, status, at) SELECT id, status, status_changed_at FROM orders WHERE id = $1`,
-    [orderId],
-  );
+  await manager.query(RECORD_CREATION_SQL, [[orderId]]);
 }
 
 /** Moves the order one stage forward (NEXT_STAGE); returns its new status, or null if it was not in a stage that moves. */

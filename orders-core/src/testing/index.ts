@@ -33,17 +33,22 @@ export async function createOrdersTestDatabase(
   };
 }
 
-/** The history rows an order inserted by a test has: each status and how long before its current one it began. */
-const HISTORY_PATHS = `(VALUES
-  ('WAITING', 'WAITING', 0),
-  ('IN_PROGRESS', 'WAITING', 60), ('IN_PROGRESS', 'IN_PROGRESS', 0),
-  ('DONE', 'WAITING', 120), ('DONE', 'IN_PROGRESS', 60), ('DONE', 'DONE', 0),
-  ('CANCELLED', 'WAITING', 60), ('CANCELLED', 'CANCELLED', 0)
-) AS path (current_status, status, seconds_before)`;
+/**
+ * Every order's history as rows (order_id, status, at), read from where it lives (the order row:
+ * status-history.ts), for tests that check it in SQL: `FROM ${ORDER_HISTORY_ROWS} h`.
+ */
+export const ORDER_HISTORY_ROWS = `(
+  SELECT o.id AS order_id, stage.status, stage.at
+  FROM orders o
+  CROSS JOIN LATERAL (VALUES ('WAITING', o.waiting_at), ('IN_PROGRESS', o.in_progress_at), (o.status, o.status_changed_at)) AS stage (status, at)
+  WHERE stage.at IS NOT NULL
+)`;
 
 /**
  * Inserts `count` orders (set-based) that entered `status` `ageSeconds` ago, with the history
- * rows that lead there (each earlier stage a minute before). Returns their ids.
+ * that leads there (each earlier stage a minute before: WAITING, IN_PROGRESS when it was
+ * reached, then `status`), each of its moves recorded as an event as the services would (one
+ * events row per stage, in time order). Returns their ids.
  */
 export async function insertOrders(
   dataSource: DataSource,
@@ -51,15 +56,22 @@ export async function insertOrders(
 ): Promise<string[]> {
   const rows = (await dataSource.query(
     `WITH created AS (
-       INSERT INTO orders (user_id, status, status_changed_at, created_at)
-       SELECT gen_random_uuid(), $1, now() - make_interval(secs => $2), now() - make_interval(secs => $2 + 120)
-       FROM generate_series(1, $3)
-       RETURNING id, status, status_changed_at
+       INSERT INTO orders (user_id, status, status_changed_at, created_at, waiting_at, in_progress_at)
+       SELECT gen_random_uuid(), $1, entered, entered - interval '120 seconds',
+              CASE $1 WHEN 'WAITING' THEN NULL WHEN 'DONE' THEN entered - interval '120 seconds' ELSE entered - interval '60 seconds' END,
+              CASE $1 WHEN 'DONE' THEN entered - interval '60 seconds' END
+       FROM generate_series(1, $3), LATERAL (SELECT now() - make_interval(secs => $2) AS entered) AS times
+       RETURNING id, user_id, status, status_changed_at, waiting_at, in_progress_at
      ),
-     history AS (
-       INSERT INTO order_status_changes (order_id, status, at)
-       SELECT created.id, path.status, created.status_changed_at - make_interval(secs => path.seconds_before)
-       FROM created JOIN ${HISTORY_PATHS} ON path.current_status = created.status
+     moves AS (
+       SELECT created.id, created.user_id, stage.step, stage.status, stage.at
+       FROM created
+       CROSS JOIN LATERAL (VALUES (1, 'WAITING', created.waiting_at), (2, 'IN_PROGRESS', created.in_progress_at), (3, created.status, created.status_changed_at)) AS stage (step, status, at)
+       WHERE stage.at IS NOT NULL
+     ),
+     events AS (
+       INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
+       SELECT count(*), min(at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(at) FROM moves GROUP BY step ORDER BY step
      )
      SELECT id FROM created`,
     [options.status, options.ageSeconds, options.count],
@@ -83,22 +95,22 @@ export async function countByStatus(dataSource: DataSource, ids?: readonly strin
 const VALID_HISTORIES = new Set(['WAITING', 'WAITING>IN_PROGRESS', 'WAITING>IN_PROGRESS>DONE', 'WAITING>CANCELLED', 'WAITING>IN_PROGRESS>CANCELLED']);
 
 /**
- * Every order's history is a path of the status machine with no gap, ends in the order's
- * current status, and its last row is as old as the order's status_changed_at.
- * Returns one line per broken order (empty when all hold).
+ * Every order's history is a path of the status machine with no gap, in time order, and ends
+ * in the order's current status at its status_changed_at. Returns one line per broken order
+ * (empty when all hold).
  */
 export async function historyProblems(dataSource: DataSource): Promise<string[]> {
   const rows = (await dataSource.query(
     `SELECT o.id, o.status, o.status_changed_at = max(h.at) AS same_time,
-            coalesce(string_agg(h.status, '>' ORDER BY h.at, h.id), '') AS history
-     FROM orders o LEFT JOIN order_status_changes h ON h.order_id = o.id
+            string_agg(h.status, '>' ORDER BY h.at) AS history
+     FROM orders o JOIN ${ORDER_HISTORY_ROWS} h ON h.order_id = o.id
      GROUP BY o.id`,
-  )) as Array<{ id: string; status: string; same_time: boolean | null; history: string }>;
+  )) as Array<{ id: string; status: string; same_time: boolean; history: string }>;
   const problems: string[] = [];
   for (const row of rows) {
     if (!VALID_HISTORIES.has(row.history)) problems.push(`${row.id}: history ${row.history} is not a path of the status machine`);
     else if (!row.history.endsWith(row.status)) problems.push(`${row.id}: status ${row.status} but history ${row.history}`);
-    else if (!row.same_time) problems.push(`${row.id}: status_changed_at differs from its last history row`);
+    else if (!row.same_time) problems.push(`${row.id}: a stage began after the current one`);
   }
   return problems;
 }

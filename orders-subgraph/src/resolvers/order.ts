@@ -1,7 +1,7 @@
 import { optionalViewer } from '@dishpatch/shared/authorization';
 import type { OrderResolvers } from '../generated/graphql.js';
 import { isUuid } from '@dishpatch/shared/ids';
-import { canSeeOrder, totalOf } from '@dishpatch/orders-core/orders';
+import { canSeeOrder, statusHistory, totalOf } from '@dishpatch/orders-core/orders';
 import { thenOrNow } from '../context.js';
 
 export const Order: OrderResolvers = {
@@ -14,5 +14,5 @@ export const Order: OrderResolvers = {
   customer: (order) => ({ __typename: 'User', id: order.userId }),
   items: (order, _args, context) => context.loaders.itemsByOrderId.load(order.id),
   total: (order, _args, context) => thenOrNow(context.loaders.itemsByOrderId.load(order.id), totalOf),
-  statusHistory: (order, _args, context) => context.loaders.historyByOrderId.load(order.id),
+  statusHistory: (order) => statusHistory(order),
 };
