@@ -3,9 +3,10 @@
  * the worker as real processes (a short kitchen clock), and Debian's Chromium as the users.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { runCreateManager } from '../../scripts/lib/demo-seed.js';
 import { requestGraphQL } from '../../scripts/lib/graphql-client.js';
 import { createSystem, type TestSystem } from '../../system-tests/test/support/system.js';
 import { launchChromium } from '@dishpatch/shared/testing/browser';
@@ -58,7 +59,12 @@ describe('the web app in Chromium', () => {
     system = await createSystem('web_e2e', { ORDER_TICK_MS: '250', ORDER_STAGE_SECONDS: '3' });
     await system.start();
     appUrl = `${system.gatewayBase}/app/`;
-    await runCreateManager(MANAGER, system.env);
+    // As the README says a manager is made: from the repository root, on the system's databases.
+    execFileSync('npm', ['run', '--silent', 'create-manager', '--', '--email', MANAGER.email, '--password', MANAGER.password, '--username', MANAGER.username], {
+      cwd: resolve(import.meta.dirname, '../..'),
+      env: system.env,
+      stdio: 'pipe',
+    });
     const managerToken = await tokenOf(MANAGER);
     const chefId = await register(CHEF);
     await graphql('mutation($id: ID!) { setUserRole(userId: $id, role: CHEF) { id } }', { id: chefId }, managerToken);
