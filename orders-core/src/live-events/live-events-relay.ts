@@ -11,8 +11,8 @@
  *   kept   at least `retentionSeconds` (600 by default): XADD MINID ~ (Redis's now - retention).
  *
  * How:
- * - Source. Two outboxes carrying the writer's `xid`: `order_status_events` (one row per
- *   statement that moved orders, written by that statement, its moves as arrays:
+ * - Source. Two outboxes carrying the writer's `xid`: `order_status_events` (rows of
+ *   up to 1,000 moves written by each statement that moved orders, the moves as arrays:
  *   migrations/1765100000000-status-history-on-the-order.ts) and `menu_changes` (written by
  *   triggers on `dishes`: migrations/1764930000000-live-events-source.ts). Nothing is published
  *   "after the fact": a committed row is an event even if the process that committed it died

@@ -14,7 +14,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   the move that takes it out of the stage (status-moves.ts copies the old status_changed_at;
  *   no second clock reading that could differ from it). While an order is in a stage,
  *   status_changed_at says when it entered it; DONE and CANCELLED are never left.
- * - `order_status_events`: one row per statement that moved orders, with the moves as parallel
+ * - `order_status_events`: rows written by each statement that moved orders, with the moves as parallel
  *   arrays (order, customer, new status, time), and on their own how many (`moves`, so the
  *   relay can take the next thousand moves without opening every row's arrays) and the
  *   earliest time (`first_at`, indexed, so the relay can find rows that may hold an earlier

@@ -76,7 +76,7 @@ if (FROM_BY_TO.size !== STAGE_TRANSITIONS.length) throw new Error('two kitchen s
  *   meanwhile is followed to its latest one and the due condition checked again there; the
  *   version `due` read cannot be pruned away while this statement's snapshot still sees it.
  * - The move, its history and its event are the CTEs every transition uses (status-moves.ts): one
- *   UPDATE of the order rows and one events row for the whole batch. The WHERE checked on the
+ *   UPDATE of the order rows and an events row per 1,000 moves. The WHERE checked on the
  *   locked row makes a second move of the same order impossible.
  * - The tick start and the resume point travel as text: a JS Date would drop PostgreSQL's
  *   microseconds.
