@@ -8,14 +8,13 @@
  * Uses the machine's PostgreSQL (BENCH_DATABASE_ADMIN_URL); the database is dropped at the end.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { createOrdersDataSource } from '@dishpatch/orders-core/data-source';
 import { DishService } from '@dishpatch/orders-core/dishes';
 import { advanceDueOrders } from '@dishpatch/orders-core/kitchen-clock';
 import { MoneyInput } from '@dishpatch/orders-core/money';
 import { OrderService } from '@dishpatch/orders-core/orders';
-import { BENCH_DATABASE_TIMEOUTS, createBacklogDatabase, databaseUrl, dropDatabase } from './backlog.js';
+import { BENCH_DATABASE_TIMEOUTS, createBacklogDatabase, databaseUrl, dropDatabase, withClient } from './backlog.js';
 
 const ORDERS = Number(process.env['BENCH_PLANS_ORDERS'] ?? 100_000);
 
@@ -82,9 +81,7 @@ async function main(): Promise<void> {
       await dataSource.destroy();
     }
 
-    const client = new pg.Client({ connectionString: databaseUrl(name) });
-    await client.connect();
-    try {
+    await withClient(databaseUrl(name), async (client) => {
       await client.query('VACUUM ANALYZE');
       for (const { sql, parameters } of recorder.statements.values()) {
         const explain = async () => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${sql}`, parameters)).rows.map((row) => row['QUERY PLAN']);
@@ -99,9 +96,7 @@ async function main(): Promise<void> {
           await client.query('RESET enable_seqscan');
         }
       }
-    } finally {
-      await client.end();
-    }
+    });
   } finally {
     await dropDatabase(name);
   }

@@ -17,14 +17,19 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+/** `work` on a connection of its own to the database at `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
   } finally {
     await client.end();
   }
+}
+
+export function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(ADMIN_DATABASE_URL, work);
 }
 
 export async function dropDatabase(name: string): Promise<void> {
@@ -55,13 +60,7 @@ export async function createBacklogDatabase(name: string, count: number, stageSe
   } finally {
     await dataSource.destroy();
   }
-  const client = new pg.Client({ connectionString: databaseUrl(name) });
-  await client.connect();
-  try {
-    await client.query('VACUUM ANALYZE');
-  } finally {
-    await client.end();
-  }
+  await withClient(databaseUrl(name), (client) => client.query('VACUUM ANALYZE'));
 }
 
 /** A copy of the backlog for one approach, so each starts from the same data. */

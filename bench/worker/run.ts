@@ -14,10 +14,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
 import { DEFAULT_ADVANCE_BATCH_SIZE } from '@dishpatch/orders-core/kitchen-clock';
 import { rowByRow, seedWholeTable, setBased, setBasedUnbounded, type Approach, type TickMeasurement } from './approaches.js';
-import { admin, copyDatabase, createBacklogDatabase, databaseUrl, dropDatabase } from './backlog.js';
+import { admin, copyDatabase, createBacklogDatabase, databaseUrl, dropDatabase, withClient } from './backlog.js';
 import { measureCustomerLatency, type CustomerLatency } from './customer-latency.js';
 
 const STAGE_SECONDS = 30;
@@ -51,14 +50,8 @@ interface Run {
 const integer = (value: number) => Math.round(value).toLocaleString('en-US');
 
 /** Moves recorded for the live-events relay: one per order moved (the seed's UPDATEs record none). */
-async function recordedMoveCount(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<{ n: number }>('SELECT coalesce(sum(cardinality(order_ids)), 0)::int AS n FROM order_status_events')).rows[0]!.n;
-  } finally {
-    await client.end();
-  }
+function recordedMoveCount(url: string): Promise<number> {
+  return withClient(url, async (client) => (await client.query<{ n: number }>('SELECT coalesce(sum(cardinality(order_ids)), 0)::int AS n FROM order_status_events')).rows[0]!.n);
 }
 
 async function currentWalLsn(): Promise<string> {
