@@ -31,7 +31,7 @@ SELECT status FROM moved`;
 
 /** Records a new order's first status (WAITING at its creation time) for the live-events relay; its history needs nothing more. */
 export async function recordCreation(manager: EntityManager, orderId: string): Promise<void> {
-  await manager.query(RECORD_CREATION_SQL, [[orderId]]);
+  await manager.query(RECORD_CREATION_SQL, [orderId]);
 }
 
 /** Moves the order one stage forward (NEXT_STAGE); returns its new status, or null if it was not in a stage that moves. */

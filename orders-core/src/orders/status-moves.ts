@@ -40,6 +40,19 @@ const keepLeftStageStart = (Object.entries(STAGE_START_COLUMNS) as Array<[OrderS
   .map(([status, { column }]) => `${column} = CASE WHEN status = ${statusLiteral(status)} THEN status_changed_at ELSE ${column} END`)
   .join(',\n        ');
 
+/**
+ * The events rows of the moves `source` yields (a query with columns id, user_id, status,
+ * status_changed_at: each an order and the status it entered when), in the order it yields
+ * them; nothing when it yields none.
+ */
+function insertEvents(source: string): string {
+  return `INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
+    SELECT count(*), min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
+    FROM (SELECT source.*, row_number() OVER () - 1 AS position FROM (${source}) AS source) AS numbered
+    GROUP BY position / ${MOVES_PER_EVENTS_ROW}
+    ORDER BY position / ${MOVES_PER_EVENTS_ROW}`;
+}
+
 /** The `moved` and `events` CTEs; `moved` returns (id, user_id, status, status_changed_at) of each moved order. */
 export function statusMoveCtes(move: StatusMove): string {
   return `moved AS (
@@ -50,16 +63,9 @@ export function statusMoveCtes(move: StatusMove): string {
     RETURNING id, user_id, status, status_changed_at
   ),
   events AS (
-    INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
-    SELECT count(*), min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
-    FROM (SELECT moved.*, row_number() OVER () - 1 AS position FROM moved) AS numbered
-    GROUP BY position / ${MOVES_PER_EVENTS_ROW}
-    ORDER BY position / ${MOVES_PER_EVENTS_ROW}
+    ${insertEvents('SELECT * FROM moved')}
   )`;
 }
 
-/** Records the creation of orders inserted earlier in the same transaction: each one's WAITING event. */
-export const RECORD_CREATION_SQL = `
-INSERT INTO order_status_events (moves, first_at, order_ids, user_ids, statuses, ats)
-SELECT count(*), min(status_changed_at), array_agg(id), array_agg(user_id), array_agg(status), array_agg(status_changed_at)
-FROM orders WHERE id = ANY ($1::uuid[]) HAVING count(*) > 0`;
+/** Records the creation of an order inserted earlier in the same transaction ($1): its WAITING event. */
+export const RECORD_CREATION_SQL = insertEvents('SELECT id, user_id, status, status_changed_at FROM orders WHERE id = $1');
