@@ -101,7 +101,7 @@ export function buildAuthApp(options: AuthAppOptions): Promise<AuthApp> {
       }),
     };
 
-    const http = await buildSubgraphHttp<AuthContext>({
+    const http = buildSubgraphHttp<AuthContext>({
       boundary: config,
       typeDefs,
       resolvers,

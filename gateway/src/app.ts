@@ -8,7 +8,7 @@ import { RedisConnections } from '@dishpatch/shared/redis';
 import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import { GraphQLError, parse, specifiedRules, validate, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { requireSharedSecret } from '@dishpatch/shared/config';
-import { DependencyNotReady, HttpService, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
+import { DependencyNotReady, HttpService, answerWithApollo, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
 import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
 import type { GatewayConfig } from './config.js';
 import { gatewayContextFrom, type GatewayContext } from './context.js';
@@ -199,7 +199,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   );
   const { 'GET /metrics': metricsRoute, ...probeRoutes } = healthRoutes({ checks, metrics, logger });
   const http = new HttpService<GatewayContext>({
-    apollo,
+    graphql: answerWithApollo(apollo),
     context: async (req) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR }),
     logger,
     metrics,

@@ -66,7 +66,7 @@ export function buildOrdersApp(options: OrdersAppOptions): Promise<OrdersApp> {
       orders: new OrderService(dataSource, { onTransactionRetry: () => transactionRetries.inc() }),
     };
 
-    const http = await buildSubgraphHttp<OrdersContext>({
+    const http = buildSubgraphHttp<OrdersContext>({
       boundary: config,
       typeDefs,
       resolvers,

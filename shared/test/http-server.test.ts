@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { BadUserInputError, createErrorFormatter } from '@dishpatch/shared/errors';
 import { HttpService, healthRoutes } from '@dishpatch/shared/http';
 import { ServiceMetrics } from '@dishpatch/shared/observability';
+import { subgraphGraphQL } from '@dishpatch/shared/subgraph';
 import { testLogger } from '@dishpatch/shared/testing';
 
 describe('HttpService', () => {
@@ -30,16 +29,9 @@ describe('HttpService', () => {
         },
       },
     });
-    const apollo = new ApolloServer<object>({
-      schema,
-      formatError: createErrorFormatter(testLogger),
-      includeStacktraceInErrorResponses: false,
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
-    });
-    await apollo.start();
     const metrics = new ServiceMetrics('test');
     service = new HttpService({
-      apollo,
+      graphql: subgraphGraphQL({ schema, formatError: createErrorFormatter(testLogger), validationRules: [], parseOptions: {}, introspection: true }),
       context: async () => ({}),
       logger: testLogger,
       metrics,

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
@@ -10,6 +8,7 @@ import { BadUserInputError, UnauthenticatedError, createErrorFormatter } from '@
 import { GatewaySecret, HttpService, healthRoutes } from '@dishpatch/shared/http';
 import { ServiceMetrics } from '@dishpatch/shared/observability';
 import { requestGuards } from '@dishpatch/shared/request-guards';
+import { subgraphGraphQL } from '@dishpatch/shared/subgraph';
 import { testLogger } from '@dishpatch/shared/testing';
 import { readSupergraphConfig } from '../../src/supergraph-config.js';
 
@@ -62,7 +61,7 @@ async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>, s
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdlOf(name)), resolvers }]);
   // The real subgraphs' default limits, so the gateway's tests show its fetches stay under them.
   const limits = loadConfig(subgraphLimitsConfigShape, {});
-  const guards = requestGuards<StubContext>({
+  const guards = requestGuards({
     maxDepth: limits.SUBGRAPH_MAX_DEPTH,
     maxAliases: limits.SUBGRAPH_MAX_ALIASES,
     maxDirectives: limits.SUBGRAPH_MAX_DIRECTIVES,
@@ -70,19 +69,16 @@ async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>, s
     maxCost: limits.SUBGRAPH_MAX_COST,
     allowBatching: false,
   });
-  const apollo = new ApolloServer<StubContext>({
-    schema,
-    formatError: createErrorFormatter(testLogger),
-    includeStacktraceInErrorResponses: false,
-    validationRules: guards.validationRules,
-    parseOptions: guards.parseOptions,
-    plugins: [...guards.plugins, ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
   const received: IncomingHttpHeaders[] = [];
   const metrics = new ServiceMetrics(`stub-${name}`);
-  const http = new HttpService({
-    apollo,
+  const http = new HttpService<StubContext>({
+    graphql: subgraphGraphQL<StubContext>({
+      schema,
+      formatError: createErrorFormatter(testLogger),
+      validationRules: guards.validationRules,
+      parseOptions: guards.parseOptions,
+      introspection: true,
+    }),
     context: async (req) => {
       received.push({ ...req.headers });
       return { authorization: req.headers.authorization };
@@ -97,10 +93,7 @@ async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>, s
     name,
     url: `http://127.0.0.1:${port}/graphql`,
     received,
-    async stop() {
-      await http.close();
-      await apollo.stop();
-    },
+    stop: () => http.close(),
   };
 }
 

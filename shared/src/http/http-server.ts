@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { requestIdFrom, runInRequestScope } from '../observability/request-context.js';
@@ -17,15 +16,6 @@ export interface RouteResponse {
 /** A plain HTTP route next to /graphql (health, readiness, metrics, JWKS, playground assets). */
 export type RouteHandler = (req: IncomingMessage) => Promise<RouteResponse> | RouteResponse;
 
-/** GraphQL at `graphqlPath`; a service without it (the worker) serves its plain routes only. */
-type GraphQLEndpoint<TContext extends BaseContext> =
-  | {
-      apollo: ApolloServer<TContext>;
-      /** Builds the per-request context; runs inside the request's log scope. */
-      context: (req: IncomingMessage) => Promise<TContext>;
-    }
-  | { apollo?: undefined; context?: undefined };
-
 /** A GraphQL request as read from HTTP: the method, the parsed body (POST) and the query string. */
 export interface GraphQLHttpRequest {
   method: string;
@@ -33,14 +23,40 @@ export interface GraphQLHttpRequest {
   search: string;
 }
 
+/** What a GraphQL engine answers over HTTP: a whole body, or a stream of chunks (incremental delivery). */
+export interface GraphQLHttpResponse {
+  status: number;
+  headers: Iterable<[string, string]>;
+  body: string | AsyncIterable<string>;
+}
+
+/**
+ * The engine behind `/graphql`: the gateway's Apollo Server (`answerWithApollo`), or a
+ * subgraph's plain graphql-js executor (`subgraphGraphQL`). `context` builds the request's
+ * context, inside its log scope; an engine calls it only for a request it will execute.
+ */
+export type GraphQLAnswerer<TContext> = (
+  request: GraphQLHttpRequest & { headers: IncomingHttpHeaders },
+  context: () => Promise<TContext>,
+) => Promise<GraphQLHttpResponse>;
+
+/** GraphQL at `graphqlPath`; a service without it (the worker) serves its plain routes only. */
+type GraphQLEndpoint<TContext> =
+  | {
+      graphql: GraphQLAnswerer<TContext>;
+      /** Builds the per-request context; runs inside the request's log scope. */
+      context: (req: IncomingMessage) => Promise<TContext>;
+    }
+  | { graphql?: undefined; context?: undefined };
+
 /**
  * Gets the first look at each GraphQL request, after its body is read: answers it itself
  * (streams such as subscriptions over multipart or SSE) and returns true, or returns false to
- * leave it to Apollo.
+ * leave it to the GraphQL engine.
  */
 export type GraphQLStreamHandler = (req: IncomingMessage, res: ServerResponse, request: GraphQLHttpRequest) => Promise<boolean>;
 
-export type HttpServiceOptions<TContext extends BaseContext> = GraphQLEndpoint<TContext> & {
+export type HttpServiceOptions<TContext> = GraphQLEndpoint<TContext> & {
   /** The gateway's live transports; none by default. */
   graphqlStreams?: GraphQLStreamHandler;
   logger: Logger;
@@ -127,11 +143,11 @@ function parseJsonBody(text: string, contentType: string | undefined): unknown {
 }
 
 /**
- * The one HTTP layer every service uses: GraphQL through Apollo's `executeHTTPGraphQLRequest`
- * on plain `node:http` (no framework on the hot path), plain routes beside it, a body-size
- * limit, malformed JSON answered with a 400, and a request id in every log line.
+ * The one HTTP layer every service uses: GraphQL through the service's engine on plain
+ * `node:http` (no framework on the hot path), plain routes beside it, a body-size limit,
+ * malformed JSON answered with a 400, and a request id in every log line.
  */
-export class HttpService<TContext extends BaseContext> {
+export class HttpService<TContext> {
   readonly server: Server;
   private readonly graphqlPath: string;
   private readonly maxBodyBytes: number;
@@ -214,11 +230,11 @@ export class HttpService<TContext extends BaseContext> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let route = 'unmatched';
     try {
-      const { apollo, context } = this.options;
-      if (apollo && context && url.pathname === this.graphqlPath) {
+      const { graphql, context } = this.options;
+      if (graphql && context && url.pathname === this.graphqlPath) {
         route = this.graphqlPath;
         if (!fromGateway) throw new HttpFailure(403, 'FORBIDDEN', 'This service answers GraphQL only to the gateway; send your request to the gateway');
-        await this.handleGraphQL(apollo, context, req, res, url);
+        await this.handleGraphQL(graphql, context, req, res, url);
         return;
       }
       const matched = this.routeFor(req.method ?? 'GET', url.pathname);
@@ -262,7 +278,7 @@ export class HttpService<TContext extends BaseContext> {
   }
 
   private async handleGraphQL(
-    apollo: ApolloServer<TContext>,
+    graphql: GraphQLAnswerer<TContext>,
     context: (req: IncomingMessage) => Promise<TContext>,
     req: IncomingMessage,
     res: ServerResponse,
@@ -271,21 +287,14 @@ export class HttpService<TContext extends BaseContext> {
     const method = (req.method ?? 'GET').toUpperCase();
     const body = method === 'POST' ? parseJsonBody(await readBody(req, this.maxBodyBytes), req.headers['content-type']) : undefined;
     if (this.options.graphqlStreams && (await this.options.graphqlStreams(req, res, { method, body, search: url.search }))) return;
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => context(req),
-    });
+    const response = await graphql({ method, headers: req.headers, search: url.search, body }, () => context(req));
     for (const [name, value] of response.headers) res.setHeader(name, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
+    res.statusCode = response.status;
+    if (typeof response.body === 'string') {
+      res.end(response.body);
       return;
     }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    for await (const chunk of response.body) res.write(chunk);
     res.end();
   }
 }

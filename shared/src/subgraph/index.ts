@@ -1,4 +1,4 @@
-/** The skeleton both subgraphs share: build (Apollo + HTTP + context), start, shutdown. */
+/** The skeleton both subgraphs share: build (graphql-js + HTTP + context), start, shutdown. */
 export {
   buildClosable,
   buildSubgraphHttp,
@@ -17,4 +17,5 @@ export {
   type SubgraphApp,
   type SubgraphDefinition,
 } from './run-service.js';
+export { subgraphGraphQL, type SubgraphGraphQLOptions } from './subgraph-graphql.js';
 export { connectTokenVerification, type TokenVerificationOptions } from './token-verification.js';

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
@@ -16,6 +14,7 @@ import { Closer } from '../lifecycle.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { requestGuards } from '../request-guards.js';
 import type { Authentication, TokenVerifier } from '../tokens/token-verifier.js';
+import { subgraphGraphQL } from './subgraph-graphql.js';
 
 /** A subgraph's SDL, read once from the `.graphql` file beside its resolvers. */
 export function readSubgraphSchema(url: URL): DocumentNode {
@@ -59,7 +58,7 @@ type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSche
 /** The trust boundary's part of a subgraph's config: the gateway's secret and the subgraph's own request limits. */
 export type SubgraphBoundaryConfig = z.infer<z.ZodObject<typeof sharedSecretConfigShape & typeof subgraphLimitsConfigShape>>;
 
-export interface SubgraphHttpOptions<Context extends BaseContext> {
+export interface SubgraphHttpOptions<Context> {
   /** SUBGRAPH_SHARED_SECRET (required: a ConfigError without it) and the SUBGRAPH_MAX_* limits. */
   boundary: SubgraphBoundaryConfig;
   typeDefs: DocumentNode;
@@ -67,7 +66,7 @@ export interface SubgraphHttpOptions<Context extends BaseContext> {
   context: (req: IncomingMessage) => Promise<Context>;
   logger: Logger;
   metrics: ServiceMetrics;
-  /** Stops Apollo and the HTTP server when the app closes. */
+  /** Stops the HTTP server when the app closes. */
   closer: Closer;
   /** The dependencies `/ready` reports on, by name. */
   readinessChecks: Record<string, ReadinessCheck>;
@@ -76,15 +75,15 @@ export interface SubgraphHttpOptions<Context extends BaseContext> {
 }
 
 /**
- * The GraphQL edge every subgraph shares: Apollo on the federated schema with the allow-list
- * error formatter, the service's logger and its own request limits, served by HttpService next
- * to `/health`, `/ready`, `/metrics` and any extra routes. GraphQL answers only requests that
- * carry the gateway's secret; the plain routes need none. Does not listen.
+ * The GraphQL edge every subgraph shares: graphql-js on the federated schema (subgraph-graphql.ts)
+ * with the allow-list error formatter and the subgraph's own request limits, served by
+ * HttpService next to `/health`, `/ready`, `/metrics` and any extra routes. GraphQL answers only
+ * requests that carry the gateway's secret; the plain routes need none. Does not listen.
  */
-export async function buildSubgraphHttp<Context extends BaseContext>(options: SubgraphHttpOptions<Context>): Promise<HttpService<Context>> {
+export function buildSubgraphHttp<Context>(options: SubgraphHttpOptions<Context>): HttpService<Context> {
   const { logger, metrics, closer, boundary } = options;
   const gatewaySecret = new GatewaySecret(requireSharedSecret(boundary));
-  const guards = requestGuards<Context>({
+  const guards = requestGuards({
     maxDepth: boundary.SUBGRAPH_MAX_DEPTH,
     maxAliases: boundary.SUBGRAPH_MAX_ALIASES,
     maxDirectives: boundary.SUBGRAPH_MAX_DIRECTIVES,
@@ -92,27 +91,14 @@ export async function buildSubgraphHttp<Context extends BaseContext>(options: Su
     maxCost: boundary.SUBGRAPH_MAX_COST,
     allowBatching: false,
   });
-  const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
-    formatError: createErrorFormatter(logger),
-    includeStacktraceInErrorResponses: false,
-    logger,
-    allowBatchedHttpRequests: guards.allowBatchedHttpRequests,
-    validationRules: guards.validationRules,
-    parseOptions: guards.parseOptions,
-    // Inline traces feed Apollo's hosted studio, which this deployment does not use. No schema
-    // sets a cache hint, and the cache-control plugin's per-field hook would wrap every
-    // resolver of every request for it (without it, `npm run bench` saw the orders subgraph's
-    // CPU per menu query fall from 0.68 to 0.52 ms).
-    plugins: [...guards.plugins, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
-    // runService drains and exits 0 on a signal; Apollo's own handler would send it again (exit 1).
-    stopOnTerminationSignals: false,
-  });
-  await apollo.start();
-  closer.add('apollo', () => apollo.stop());
-
   const http = new HttpService<Context>({
-    apollo,
+    graphql: subgraphGraphQL<Context>({
+      schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+      formatError: createErrorFormatter(logger),
+      validationRules: guards.validationRules,
+      parseOptions: guards.parseOptions,
+      introspection: process.env['NODE_ENV'] !== 'production',
+    }),
     context: options.context,
     logger,
     metrics,
