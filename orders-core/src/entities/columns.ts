@@ -1,4 +1,3 @@
-import { parseTimestamptz } from '@dishpatch/shared/database';
 import type { EntitySchema } from 'typeorm';
 
 /**
@@ -28,39 +27,5 @@ export function columnReader<T>(entity: EntitySchema, prefix = ''): (row: Record
     const read: Record<string, unknown> = {};
     for (let index = 0; index < properties.length; index += 1) read[properties[index]!] = row[keys[index]!];
     return read as T;
-  };
-}
-
-/** Column types that travel inside JSON as PostgreSQL's own text: numeric stays exact, timestamptz keeps its microseconds for pg's parser. */
-const TEXT_IN_JSON = new Set(['numeric', 'timestamptz']);
-
-/**
- * `json_build_object(...)` of one row of an entity's table, keyed by property: for a table read
- * inside another's rows (a page's orders' items), so the parent's columns travel once instead
- * of once per child row. Read back with `jsonReader`.
- */
-export function jsonObjectOf(entity: EntitySchema, alias: string): string {
-  const columns = Object.entries(entity.options.columns).map(([property, column]) => {
-    const value = `${alias}."${column?.name ?? property}"`;
-    return `'${property}', ${TEXT_IN_JSON.has(String(column?.type)) ? `CAST(${value} AS text)` : value}`;
-  });
-  return `json_build_object(${columns.join(', ')})`;
-}
-
-/**
- * Reads an object written by `jsonObjectOf(entity, ...)` into the entity's interface, giving its
- * timestamptz properties the Dates a column read would give (in place: the object is the
- * request's own, fresh from JSON.parse).
- */
-export function jsonReader<T>(entity: EntitySchema): (object: Record<string, unknown>) => T {
-  const timestamps = Object.entries(entity.options.columns)
-    .filter(([, column]) => column?.type === 'timestamptz')
-    .map(([property]) => property);
-  return (object) => {
-    for (const property of timestamps) {
-      const text = object[property];
-      if (typeof text === 'string') object[property] = parseTimestamptz(text);
-    }
-    return object as T;
   };
 }

@@ -3,7 +3,7 @@ import { DishEntity } from './dish.js';
 import { OrderEntity } from './order.js';
 import { OrderItemEntity } from './order-item.js';
 
-export { columnReader, jsonObjectOf, jsonReader, selectColumns } from './columns.js';
+export { columnReader, selectColumns } from './columns.js';
 export { DishEntity, type Dish } from './dish.js';
 export { OrderEntity, type Order } from './order.js';
 export { OrderItemEntity, type OrderItem } from './order-item.js';

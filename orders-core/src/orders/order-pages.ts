@@ -2,7 +2,7 @@ import { preparedStatement } from '@dishpatch/shared/database';
 import { isUuid } from '@dishpatch/shared/ids';
 import { decodeCursor, encodeCursor, isTimestamptzText, validatePageSize } from '@dishpatch/shared/pagination';
 import type { EntityManager } from 'typeorm';
-import { columnReader, DishEntity, jsonObjectOf, jsonReader, OrderEntity, OrderItemEntity, selectColumns, type Dish, type Order, type OrderItem } from '../entities/index.js';
+import { columnReader, DishEntity, OrderEntity, OrderItemEntity, selectColumns, type Dish, type Order, type OrderItem } from '../entities/index.js';
 import type { OrderStatus } from './order-status.js';
 
 export interface OrderFilter {
@@ -64,11 +64,14 @@ export function validatePageArguments(args: PageArguments): { first: number; aft
 }
 
 const ORDER_COLUMNS = selectColumns(OrderEntity, 'o');
+const ITEM_PREFIX = 'item.';
+const ITEM_COLUMNS = selectColumns(OrderItemEntity, 'i', ITEM_PREFIX);
+const DISH_PREFIX = 'dish.';
+const DISH_COLUMNS = selectColumns(DishEntity, 'd', DISH_PREFIX);
 const readOrder = columnReader<Order>(OrderEntity);
-const ITEM_JSON = jsonObjectOf(OrderItemEntity, 'i');
-const DISH_JSON = jsonObjectOf(DishEntity, 'd');
-const readItem = jsonReader<OrderItem>(OrderItemEntity);
-const readDish = jsonReader<Dish>(DishEntity);
+const readItem = columnReader<OrderItem | { id: null }>(OrderItemEntity, ITEM_PREFIX);
+const readDish = columnReader<Dish>(DishEntity, DISH_PREFIX);
+const DISH_ID = `${DISH_PREFIX}id`;
 
 type PageRow = Order & { positionCreatedAt: string };
 
@@ -117,34 +120,32 @@ export async function findOrderPage(manager: EntityManager, filter: OrderFilter,
   };
 }
 
-/**
- * The page's rows, each with its items (in dish-id order) as one JSON array, and the dishes
- * they name as one JSON array on one row of the page: a row per order, not per item, so an
- * order's columns are sent and decoded once and each dish once per page. (A row per item
- * decoded each order's 9 columns, its 5 timestamps among them, once per line, and each dish's
- * 9 once per line that named it.)
- */
+/** The page's rows, each joined with its items and their dishes: one row per item, in page order. */
 function withItemsQuery(pageQuery: string): string {
   return (
-    `WITH page AS (${pageQuery}) ` +
-    `SELECT p.*, ` +
-    `(SELECT json_agg(${ITEM_JSON} ORDER BY i.dish_id) FROM order_items i WHERE i.order_id = p.id) AS "items", ` +
-    `CASE WHEN row_number() OVER () = 1 THEN (SELECT json_agg(${DISH_JSON}) FROM dishes d ` +
-    `WHERE d.id IN (SELECT i.dish_id FROM page JOIN order_items i ON i.order_id = page.id)) END AS "dishes" ` +
-    `FROM page p ORDER BY p."createdAt" DESC, p.id DESC`
+    `SELECT p.*, ${ITEM_COLUMNS}, ${DISH_COLUMNS} FROM (${pageQuery}) p ` +
+    'LEFT JOIN order_items i ON i.order_id = p.id LEFT JOIN dishes d ON d.id = i.dish_id ' +
+    'ORDER BY p."createdAt" DESC, p.id DESC, i.dish_id'
   );
 }
 
-function readWithItems(pageRows: Array<Record<string, unknown>>): { rows: PageRow[]; items: PageItems } {
+function readWithItems(joinedRows: Array<Record<string, unknown>>): { rows: PageRow[]; items: PageItems } {
   const rows: PageRow[] = [];
   const itemsByOrderId = new Map<string, OrderItem[]>();
-  const dishes: Dish[] = [];
-  for (const pageRow of pageRows) {
-    const order = readOrder(pageRow);
-    rows.push({ ...order, positionCreatedAt: pageRow['positionCreatedAt'] as string });
-    // An order without items (none are placed so, but nothing forbids it) has null.
-    itemsByOrderId.set(order.id, ((pageRow['items'] as Array<Record<string, unknown>> | null) ?? []).map(readItem));
-    for (const dish of (pageRow['dishes'] as Array<Record<string, unknown>> | null) ?? []) dishes.push(readDish(dish));
+  const dishes = new Map<string, Dish>();
+  for (const joinedRow of joinedRows) {
+    const orderId = joinedRow['id'] as string;
+    let items = itemsByOrderId.get(orderId);
+    if (items === undefined) {
+      items = [];
+      itemsByOrderId.set(orderId, items);
+      rows.push({ ...readOrder(joinedRow), positionCreatedAt: joinedRow['positionCreatedAt'] as string });
+    }
+    // An order without items (none are placed so, but the join allows it) comes as one row of nulls.
+    const item = readItem(joinedRow);
+    if (item.id !== null) items.push(item);
+    const dishId = joinedRow[DISH_ID] as string | null;
+    if (dishId !== null && !dishes.has(dishId)) dishes.set(dishId, readDish(joinedRow));
   }
-  return { rows, items: { itemsByOrderId, dishes } };
+  return { rows, items: { itemsByOrderId, dishes: [...dishes.values()] } };
 }
