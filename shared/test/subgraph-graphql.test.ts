@@ -27,11 +27,13 @@ describe('a subgraph answering GraphQL over HTTP', () => {
 
   async function start(introspection: boolean): Promise<string> {
     const schema = buildSubgraphSchema({
-      typeDefs: parse(`type Query { hello(name: String!): String! caller: String! } type Mutation { shout(word: String!): String! }`),
+      typeDefs: parse(`type Query { hello(name: String!): String! caller: String! } type Mutation { shout(word: String!): String! }
+        type User @key(fields: "id") { id: ID! name: String! }`),
       resolvers: {
+        User: { __resolveReference: (reference: { id: string }) => ({ id: reference.id, name: `user ${reference.id}` }) },
         Query: {
           hello: (_: unknown, args: { name: string }) => `hello ${args.name}`,
-          caller: (_: unknown, __: unknown, context: { caller: string }) => context.caller,
+          caller: (_: unknown, __: unknown, context: unknown) => (context as { caller: string }).caller,
         },
         Mutation: { shout: (_: unknown, args: { word: string }) => args.word.toUpperCase() },
       },
@@ -89,6 +91,14 @@ describe('a subgraph answering GraphQL over HTTP', () => {
     assert.deepEqual(answer.body, { data: { hello: 'hello Ada', caller: 'the gateway' } });
     const shout = await post({ query: 'query Greet { caller } mutation Shout { shout(word: "hi") }', operationName: 'Shout' });
     assert.deepEqual(shout.body, { data: { shout: 'HI' } });
+  });
+
+  it('resolves entity references sent as a variable, or as a literal holding variables (run by graphql-js)', async () => {
+    const select = '{ ... on User { id name } }';
+    const asVariable = await post({ query: `query ($r: [_Any!]!) { _entities(representations: $r) ${select} }`, variables: { r: [{ __typename: 'User', id: '7' }] } });
+    assert.deepEqual(asVariable.body, { data: { _entities: [{ id: '7', name: 'user 7' }] } });
+    const inLiteral = await post({ query: `query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) ${select} }`, variables: { id: '8' } });
+    assert.deepEqual(inLiteral.body, { data: { _entities: [{ id: '8', name: 'user 8' }] } });
   });
 
   it('refuses an unparsable query with a 400 GRAPHQL_PARSE_FAILED saying where, and builds no context for it', async () => {

@@ -1,4 +1,5 @@
 import {
+  BREAK,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   execute,
@@ -6,12 +7,15 @@ import {
   parse,
   specifiedRules,
   validate,
+  visit,
+  type ASTNode,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type ParseOptions,
   type ValidationRule,
 } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { GraphQLAnswerer, GraphQLHttpResponse } from '../http/http-server.js';
 
 export interface SubgraphGraphQLOptions {
@@ -25,8 +29,8 @@ export interface SubgraphGraphQLOptions {
   parseOptions: ParseOptions;
   /** Off in production, as Apollo Server had it: `_service { sdl }` still answers (composition reads it), `__schema` does not. */
   introspection: boolean;
-  /** Distinct valid documents kept parsed and validated. Default 1,000 (the gateway sends a few dozen shapes). */
-  documentCacheSize?: number;
+  /** Distinct valid operations kept compiled. Default 1,000 (the gateway sends a few dozen shapes). */
+  operationCacheSize?: number;
 }
 
 const JSON_HEADERS: Array<[string, string]> = [['content-type', 'application/json; charset=utf-8']];
@@ -36,27 +40,61 @@ function failure(status: number, errors: GraphQLFormattedError[], headers: Array
   return { status, headers: [...JSON_HEADERS, ...headers], body: JSON.stringify({ errors }) };
 }
 
+/** True when a variable sits anywhere inside `node`. */
+function holdsVariable(node: ASTNode): boolean {
+  let found = false;
+  visit(node, {
+    Variable() {
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+/**
+ * True when a variable sits inside a list or object literal, as in `_entities(representations:
+ * [{ __typename: "User", id: $id }])`: graphql-jit hands such a literal to a custom scalar
+ * (`_Any`) without the variable's value, so these documents run on graphql-js, which does.
+ * The gateway never sends one (it passes representations as a variable of their own).
+ */
+function nestsVariablesInLiterals(document: DocumentNode): boolean {
+  let found = false;
+  const inspect = (node: ASTNode) => {
+    if (holdsVariable(node)) found = true;
+    return false;
+  };
+  visit(document, { ListValue: inspect, ObjectValue: inspect });
+  return found;
+}
+
+/** An operation that graphql-jit cannot run as graphql-js would, run by graphql-js. */
+function interpreted(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Pick<CompiledQuery, 'query'> {
+  return { query: (root, contextValue, variableValues) => execute({ schema, document, rootValue: root, contextValue, variableValues, operationName }) };
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * A subgraph's GraphQL over HTTP on graphql-js alone: parse and validate once per distinct
- * document, then execute. The only caller is the gateway (HttpService refuses anyone without its
- * secret), which sends POSTed JSON and a handful of document shapes, so Apollo Server's per-request
- * pipeline bought nothing here: its plugin dispatch, its document hashing and the wrapper it puts on
- * every field resolver of the schema cost the orders subgraph about a tenth of its CPU per staff
- * page (`npm run bench`, measurement 2b). The answers keep Apollo's status codes and error codes
- * (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT for variables, BAD_REQUEST,
- * OPERATION_RESOLUTION_FAILURE), which the gateway and the trust-boundary tests rely on; every
- * error still passes through the one formatter.
+ * A subgraph's GraphQL over HTTP: each distinct operation parsed and validated by graphql-js
+ * once, compiled by graphql-jit into a function of its own, and run. The only caller is the
+ * gateway (HttpService refuses anyone without its secret), which POSTs JSON and a handful of
+ * operation shapes, so neither Apollo Server's per-request pipeline (plugin dispatch, document
+ * hashing, a wrapper on every field resolver) nor graphql-js's generic walk of the document on
+ * every request buys anything here. Together they were about a third of the orders subgraph's
+ * CPU per staff page of 20 orders (`npm run bench`, measurement 2b). The answers keep Apollo
+ * Server's status codes and error codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
+ * BAD_USER_INPUT for variables, BAD_REQUEST, OPERATION_RESOLUTION_FAILURE), which the gateway
+ * and the trust-boundary tests rely on, and every error still passes through the one formatter.
  */
 export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): GraphQLAnswerer<TContext> {
   const { schema } = options;
   const rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const cacheSize = options.documentCacheSize ?? 1000;
-  /** Query text → its valid document, oldest first (a Map keeps insertion order). */
-  const documents = new Map<string, DocumentNode>();
+  const cacheSize = options.operationCacheSize ?? 1000;
+  /** Operation name and query text → the compiled operation, oldest first (a Map keeps insertion order). */
+  const operations = new Map<string, Pick<CompiledQuery, 'query'>>();
 
   /** A request-level failure takes the code of its stage, whatever a validation rule put there (as in Apollo Server). */
   const format = (error: GraphQLError, code?: string): GraphQLFormattedError => {
@@ -65,11 +103,12 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
   };
   const badRequest = (message: string) => failure(400, [format(new GraphQLError(message), 'BAD_REQUEST')]);
 
-  /** The query's document, parsed and validated, or the answer that refuses it. */
-  const documentFor = (query: string): DocumentNode | GraphQLHttpResponse => {
-    const known = documents.get(query);
+  /** The operation, parsed, validated and compiled, or the answer that refuses it. */
+  const operationFor = (query: string, operationName: string | undefined): Pick<CompiledQuery, 'query'> | GraphQLHttpResponse => {
+    const key = `${operationName ?? ''}\n${query}`;
+    const known = operations.get(key);
     if (known) return known;
-    let document: DocumentNode;
+    let document;
     try {
       document = parse(query, options.parseOptions);
     } catch (error) {
@@ -78,9 +117,21 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
     }
     const invalid = validate(schema, document, rules);
     if (invalid.length > 0) return failure(400, invalid.map((error) => format(error, 'GRAPHQL_VALIDATION_FAILED')));
-    if (documents.size >= cacheSize) documents.delete(documents.keys().next().value!);
-    documents.set(query, document);
-    return document;
+    if (!getOperationAST(document, operationName)) {
+      const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+      return failure(400, [format(new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')]);
+    }
+    let compiled: Pick<CompiledQuery, 'query'>;
+    if (nestsVariablesInLiterals(document)) {
+      compiled = interpreted(schema, document, operationName);
+    } else {
+      const jit = compileQuery(schema, document, operationName);
+      if (!isCompiledQuery(jit)) return failure(500, (jit.errors ?? []).map((error) => format(error)));
+      compiled = jit;
+    }
+    if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
+    operations.set(key, compiled);
+    return compiled;
   };
 
   return async (request, createContext) => {
@@ -96,12 +147,8 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
     if (variables !== undefined && variables !== null && !isPlainObject(variables)) return badRequest('`variables` must be a JSON object');
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return badRequest('`operationName` must be a string');
 
-    const document = documentFor(query);
-    if (!('kind' in document)) return document;
-    if (!getOperationAST(document, operationName ?? undefined)) {
-      const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
-      return failure(400, [format(new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')]);
-    }
+    const operation = operationFor(query, operationName ?? undefined);
+    if (!('query' in operation)) return operation;
 
     let contextValue: TContext;
     try {
@@ -109,7 +156,7 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
     } catch (error) {
       return failure(500, [format(new GraphQLError('Context creation failed', { originalError: error instanceof Error ? error : undefined }))]);
     }
-    const result = await execute({ schema, document, contextValue, variableValues: variables ?? undefined, operationName: operationName ?? undefined });
+    const result = await operation.query(undefined, contextValue, variables ?? {});
     // No data at all means the variables did not fit their types: nothing ran.
     if (result.data === undefined) return failure(400, (result.errors ?? []).map((error) => format(error, 'BAD_USER_INPUT')));
     const errors = result.errors?.map((error) => format(error));
