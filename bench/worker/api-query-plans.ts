@@ -75,6 +75,8 @@ async function main(): Promise<void> {
         const first = await orders.findPage(filter, { first: 20 });
         await orders.findPage(filter, { first: 20, after: first.pageInfo.endCursor });
         await first.totalCount();
+        // A page whose client shows its items and totals (the staff page, the kitchen board).
+        await orders.findPage(filter, { first: 20 }, { withItems: true });
       }
       recorder.recording = false;
     } finally {
