@@ -67,6 +67,19 @@ describe('logs', () => {
   before(() => auth.start({ label: 'logs', logger: pino({ level: 'trace' }, capture), env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0' } }));
   after(() => auth.stop());
 
+  it("carry the request's id on every line the request writes", async () => {
+    await auth.register('traced', { password: 'Traced-Passw0rd-1' });
+    const response = await fetch(`${auth.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [GATEWAY_SECRET_HEADER]: auth.config.SUBGRAPH_SHARED_SECRET!, 'x-request-id': 'req-login-1' },
+      body: JSON.stringify({ query: LOGIN, variables: { input: { email: 'traced@example.com', password: 'Traced-Passw0rd-1' } } }),
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const loggedIn = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === 'user logged in');
+    assert.equal(loggedIn.at(-1)?.['requestId'], 'req-login-1');
+  });
+
   it('never contain a password or a token, through register, login, refresh, reuse and logout', async () => {
     const password = 'Sup3r-Secret-Passw0rd';
     const registered = await auth.register('logged', { password });

@@ -9,12 +9,12 @@ import { SessionRevocationList, TokenVerifier } from '@dishpatch/shared/tokens';
 import { GraphQLError, parse, specifiedRules, validate, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { requireSharedSecret } from '@dishpatch/shared/config';
 import { DependencyNotReady, HttpService, answerWithApollo, healthRoutes, type ReadinessCheck } from '@dishpatch/shared/http';
-import { ServiceMetrics, type Logger } from '@dishpatch/shared/observability';
+import { ServiceMetrics, requestIdFrom, requestLogger, type Logger } from '@dishpatch/shared/observability';
 import type { GatewayConfig } from './config.js';
 import { gatewayContextFrom, type GatewayContext } from './context.js';
 import { requestGuards, subgraphFetchGuards } from './guards.js';
 import { operationResolutionPlugin } from './operation-resolution.js';
-import { createGatewayErrorFormatter } from './request-errors.js';
+import { createGatewayErrorFormatter, errorLogPlugin } from './request-errors.js';
 import { noSubscriptionsRule } from './unserved-operations.js';
 import { liveHttpHandler } from './live/http-transports.js';
 import { LiveEventFeed } from './live/live-event-feed.js';
@@ -103,7 +103,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
         if (url === undefined) {
           throw new Error(`The supergraph names a subgraph "${name}" that supergraph.yaml does not; run npm run compose`);
         }
-        return new SubgraphDataSource(name, url, subgraphFetcher.post, logger, subgraphSecret);
+        return new SubgraphDataSource(name, url, subgraphFetcher.post, subgraphSecret);
       },
     });
   const gateway = newGateway();
@@ -114,14 +114,14 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const guards = requestGuards<GatewayContext>(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createGatewayErrorFormatter(logger),
+    formatError: createGatewayErrorFormatter(),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     allowBatchedHttpRequests: guards.allowBatchedHttpRequests,
     validationRules: [noSubscriptionsRule, ...guards.validationRules],
     parseOptions: guards.parseOptions,
     // The offline playground replaces Apollo's landing page, which loads Sandbox from a CDN.
-    plugins: [...guards.plugins, operationResolutionPlugin(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...guards.plugins, operationResolutionPlugin(), errorLogPlugin(), ApolloServerPluginLandingPageDisabled()],
     // index.ts's closeOnSignals drains and exits 0; Apollo's own handler would send the signal again (exit 1).
     stopOnTerminationSignals: false,
     logger,
@@ -129,11 +129,12 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   // Live events' queries run on an Apollo server of their own over the same supergraph and
   // subgraph connections, without the client guards: each is a batch of up to
   // MAX_ORDERS_PER_QUERY copies of a subscriber's selection, and that selection passed the
-  // guards (depth, aliases, cost...) when it subscribed. The error formatter is the same.
+  // guards (depth, aliases, cost...) when it subscribed. The error formatter and its logging are the same.
   // (An ApolloGateway serves one ApolloServer, hence a second one.)
   const eventApollo = new ApolloServer<GatewayContext>({
     gateway: newGateway(),
-    formatError: createGatewayErrorFormatter(logger),
+    formatError: createGatewayErrorFormatter(),
+    plugins: [errorLogPlugin()],
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     logger,
@@ -192,7 +193,9 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     return { errors: [new GraphQLError('Incremental delivery is served over multipart HTTP only', { extensions: { code: 'BAD_REQUEST' } }).toJSON()] };
   };
   const liveRequests = new ParsedRequests(config.GATEWAY_MAX_TOKENS);
-  const contextFor = (req: import('node:http').IncomingMessage) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR });
+  // Live transports build their context outside the HttpService's request handling (a WebSocket's upgrade, a stream).
+  const contextFor = (req: import('node:http').IncomingMessage) =>
+    gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR, log: requestLogger(logger, requestIdFrom(req.headers['x-request-id'])) });
 
   const checks = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphReadinessCheck(url)]),
@@ -200,7 +203,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const { 'GET /metrics': metricsRoute, ...probeRoutes } = healthRoutes({ checks, metrics, logger });
   const http = new HttpService<GatewayContext>({
     graphql: answerWithApollo(apollo),
-    context: async (req) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR }),
+    context: async (req, log) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR, log }),
     logger,
     metrics,
     graphqlPath: GRAPHQL_PATH,

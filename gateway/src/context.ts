@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Logger } from '@dishpatch/shared/observability';
 
 /** What the gateway knows about one client request and passes on to every subgraph fetch it makes. */
 export interface GatewayContext {
@@ -9,6 +10,8 @@ export interface GatewayContext {
   /** The X-Forwarded-For chain the subgraphs see, ending with the client's address. */
   forwardedFor: string;
   userAgent: string | undefined;
+  /** The request's logger: its lines carry the request id (shared observability/request-context.ts). */
+  log: Logger;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -20,7 +23,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  * A client's own X-Forwarded-For is kept only behind a trusted proxy: otherwise any client
  * could choose the address that login rate limits count against.
  */
-export function gatewayContextFrom(req: IncomingMessage, options: { trustForwardedFor: boolean }): GatewayContext {
+export function gatewayContextFrom(req: IncomingMessage, options: { trustForwardedFor: boolean; log: Logger }): GatewayContext {
   const peer = req.socket.remoteAddress ?? 'unknown';
   const claimed = firstHeader(req.headers['x-forwarded-for']);
   return {
@@ -28,5 +31,6 @@ export function gatewayContextFrom(req: IncomingMessage, options: { trustForward
     requestId: firstHeader(req.headers['x-request-id']) ?? '',
     forwardedFor: options.trustForwardedFor && claimed !== undefined ? `${claimed}, ${peer}` : peer,
     userAgent: firstHeader(req.headers['user-agent']),
+    log: options.log,
   };
 }

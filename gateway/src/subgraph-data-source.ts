@@ -1,7 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GATEWAY_SECRET_HEADER } from '@dishpatch/shared/http';
-import type { Logger } from '@dishpatch/shared/observability';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayContext } from './context.js';
@@ -141,7 +140,6 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly serviceName: string,
     private readonly url: string,
     private readonly post: SubgraphPost,
-    private readonly logger: Logger,
     /** SUBGRAPH_SHARED_SECRET: the same for every caller, so in-flight sharing is unaffected. */
     private readonly secret: string,
   ) {}
@@ -156,13 +154,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       return await this.send(options);
     } catch (error) {
       if (!(error instanceof SubgraphUnavailableError) || options.kind !== 'incoming operation') throw error;
-      this.logger.warn(
+      options.context.log.warn(
         {
           code: SUBGRAPH_UNAVAILABLE,
           serviceName: error.serviceName,
           reason: error.reason,
           operationName: options.incomingRequestContext.operationName ?? options.incomingRequestContext.request.operationName ?? null,
-          requestId: options.context.requestId,
         },
         `gave SERVICE_UNAVAILABLE: ${error.message}`,
       );

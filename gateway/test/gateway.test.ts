@@ -356,6 +356,17 @@ describe('gateway with one subgraph down', () => {
     assert.equal(logged[0]?.['level'], 40, 'a warning: the gateway did its job');
   });
 
+  it("logs an unexpected subgraph error at ERROR with the client's request id, and shows the client none of it", async () => {
+    log.lines.length = 0;
+    const response = await gateway.post(JSON.stringify({ query: `{ dish(id: "leak") { name } }` }), { 'x-request-id': 'req-unexpected-1' });
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    assert.equal(body.errors[0]?.extensions.code, 'INTERNAL_SERVER_ERROR');
+    const logged = log.lines.filter((line) => line['msg'] === 'unexpected error');
+    assert.equal(logged.length, 1, JSON.stringify(log.lines));
+    assert.equal(logged[0]?.['requestId'], 'req-unexpected-1');
+    assert.equal(logged[0]?.['level'], 50);
+  });
+
   it('says on /ready which subgraph is missing, and stays healthy itself', async () => {
     const ready = await fetch(`${gateway.base}/ready`);
     assert.equal(ready.status, 503);

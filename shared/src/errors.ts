@@ -159,11 +159,14 @@ function codeOf(formatted: GraphQLFormattedError): string | undefined {
 
 /**
  * The single place where errors become what a client sees. Expected errors keep their code,
- * message and safe extensions; anything else is logged in full and reaches the client as a
- * bare internal error, so no stack, SQL or library message ever leaks.
+ * message and safe extensions; anything else reaches the client as a bare internal error (or
+ * SERVICE_UNAVAILABLE naming the dependency that is down), so no stack, SQL or library message
+ * ever leaks. Given the request's logger, it logs those in full, with the request id; the
+ * gateway, whose Apollo Server formats without the request, logs them from a plugin instead
+ * (gateway/src/request-errors.ts).
  */
-export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+export function createErrorFormatter() {
+  return (formatted: GraphQLFormattedError, error: unknown, log?: Logger): GraphQLFormattedError => {
     const code = codeOf(formatted);
     if (code !== undefined && CLIENT_VISIBLE_CODES.has(code)) {
       const extensions: Record<string, unknown> = {};
@@ -180,14 +183,14 @@ export function createErrorFormatter(logger: Logger) {
     }
     const unavailable = unavailableDependencyOf(error);
     if (unavailable !== undefined) {
-      logger.warn({ err: originalErrorOf(error), path: formatted.path, serviceName: unavailable }, 'dependency unavailable');
+      log?.warn({ err: originalErrorOf(error), path: formatted.path, serviceName: unavailable }, 'dependency unavailable');
       return {
         message: `${unavailable} is unavailable, try again shortly`,
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName: unavailable },
       };
     }
-    logger.error({ err: originalErrorOf(error), path: formatted.path }, 'unexpected error');
+    log?.error({ err: originalErrorOf(error), path: formatted.path }, 'unexpected error');
     return {
       message: INTERNAL_ERROR_MESSAGE,
       ...(formatted.path ? { path: formatted.path } : {}),
@@ -195,6 +198,9 @@ export function createErrorFormatter(logger: Logger) {
     };
   };
 }
+
+/** What `createErrorFormatter()` returns: an error as the client sees it, logged when unexpected if a logger is given. */
+export type ErrorFormatter = ReturnType<typeof createErrorFormatter>;
 
 function originalErrorOf(error: unknown): unknown {
   if (error instanceof GraphQLError && error.originalError) return error.originalError;

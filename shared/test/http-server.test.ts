@@ -31,7 +31,7 @@ describe('HttpService', () => {
     });
     const metrics = new ServiceMetrics('test');
     service = new HttpService({
-      graphql: subgraphGraphQL({ schema, formatError: createErrorFormatter(testLogger), validationRules: [], parseOptions: {}, introspection: true }),
+      graphql: subgraphGraphQL({ schema, formatError: createErrorFormatter(), validationRules: [], parseOptions: {}, introspection: true }),
       context: async () => ({}),
       logger: testLogger,
       metrics,

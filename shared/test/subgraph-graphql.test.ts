@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import { pino } from 'pino';
 import { createErrorFormatter } from '@dishpatch/shared/errors';
 import { HttpService } from '@dishpatch/shared/http';
 import { ServiceMetrics } from '@dishpatch/shared/observability';
 import { requestGuards } from '@dishpatch/shared/request-guards';
 import { subgraphGraphQL } from '@dishpatch/shared/subgraph';
-import { testLogger } from '@dishpatch/shared/testing';
 
 interface Answer {
   status: number;
@@ -22,18 +22,23 @@ interface Answer {
 
 describe('a subgraph answering GraphQL over HTTP', () => {
   const services: Array<HttpService<{ caller: string }>> = [];
+  const logLines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
   let contextsBuilt = 0;
   let failContext = false;
 
   async function start(introspection: boolean): Promise<string> {
     const schema = buildSubgraphSchema({
-      typeDefs: parse(`type Query { hello(name: String!): String! caller: String! } type Mutation { shout(word: String!): String! }
+      typeDefs: parse(`type Query { hello(name: String!): String! caller: String! boom: String } type Mutation { shout(word: String!): String! }
         type User @key(fields: "id") { id: ID! name: String! }`),
       resolvers: {
         User: { __resolveReference: (reference: { id: string }) => ({ id: reference.id, name: `user ${reference.id}` }) },
         Query: {
           hello: (_: unknown, args: { name: string }) => `hello ${args.name}`,
           caller: (_: unknown, __: unknown, context: unknown) => (context as { caller: string }).caller,
+          boom: () => {
+            throw new Error('relation "secret_table" does not exist');
+          },
         },
         Mutation: { shout: (_: unknown, args: { word: string }) => args.word.toUpperCase() },
       },
@@ -42,7 +47,7 @@ describe('a subgraph answering GraphQL over HTTP', () => {
     const service = new HttpService<{ caller: string }>({
       graphql: subgraphGraphQL({
         schema,
-        formatError: createErrorFormatter(testLogger),
+        formatError: createErrorFormatter(),
         validationRules: guards.validationRules,
         parseOptions: guards.parseOptions,
         introspection,
@@ -52,7 +57,7 @@ describe('a subgraph answering GraphQL over HTTP', () => {
         if (failContext) throw new Error('connect ECONNREFUSED 10.0.0.7:6379 (secret detail)');
         return { caller: 'the gateway' };
       },
-      logger: testLogger,
+      logger,
       metrics: new ServiceMetrics('subgraph-graphql'),
     });
     services.push(service);
@@ -99,6 +104,26 @@ describe('a subgraph answering GraphQL over HTTP', () => {
     assert.deepEqual(asVariable.body, { data: { _entities: [{ id: '7', name: 'user 7' }] } });
     const inLiteral = await post({ query: `query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) ${select} }`, variables: { id: '8' } });
     assert.deepEqual(inLiteral.body, { data: { _entities: [{ id: '8', name: 'user 8' }] } });
+  });
+
+  it("hides an unexpected error from the client and logs it in full with the request's id", async () => {
+    logLines.length = 0;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-boom-1' },
+      body: JSON.stringify({ query: '{ boom caller }' }),
+    });
+    const text = await response.text();
+    assert.equal(response.status, 200);
+    assert.doesNotMatch(text, /secret_table/);
+    assert.deepEqual(JSON.parse(text), {
+      errors: [{ message: 'Internal server error', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      data: { boom: null, caller: 'the gateway' },
+    });
+    const logged = logLines.filter((line) => line['msg'] === 'unexpected error');
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]!['requestId'], 'req-boom-1');
+    assert.match(JSON.stringify(logged[0]!['err']), /secret_table/);
   });
 
   it('refuses an unparsable query with a 400 GRAPHQL_PARSE_FAILED saying where, and builds no context for it', async () => {

@@ -37,6 +37,7 @@ export interface SessionServiceOptions {
   refreshTokenTtlSeconds: number;
   /** Parallel refreshes with one token within this many seconds all succeed (same session); 0 turns it off. */
   refreshTokenReuseGraceSeconds: number;
+  /** For lines outside a request; each method also takes the request's logger (its lines carry the request id). */
   logger: Logger;
   /** Called with the outcome of every login, for metrics. */
   onLogin?: (outcome: 'success' | 'failure' | 'rate_limited') => void;
@@ -70,14 +71,14 @@ export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
   /** Counted per client address before any bcrypt work; the password is hashed before any row is written. */
-  async register(input: RegistrationInput, client: ClientInfo): Promise<AuthPayloadResult> {
+  async register(input: RegistrationInput, client: ClientInfo, log: Logger = this.options.logger): Promise<AuthPayloadResult> {
     await this.options.registrationLimiter.countAttempt(client.address);
     const registration = await this.options.users.prepareRegistration(input);
     const payload = await this.options.dataSource.transaction(async (manager) => {
       const user = await this.options.users.create(manager, registration);
       return this.start(manager, user, client);
     });
-    this.options.logger.info({ userId: payload.user.id }, 'user registered');
+    log.info({ userId: payload.user.id }, 'user registered');
     return payload;
   }
 
@@ -85,7 +86,7 @@ export class SessionService {
    * Same error, and a full bcrypt comparison, whether the email is unknown or the password
    * wrong. Every attempt is counted before the password is checked; a success takes it back.
    */
-  async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadResult> {
+  async login(input: { email: string; password: string }, client: ClientInfo, log: Logger = this.options.logger): Promise<AuthPayloadResult> {
     // The address rules of registration: a NUL or control character would otherwise reach
     // PostgreSQL (which refuses it) and come back as an internal error.
     const email = validEmail(input.email, 'input.email');
@@ -102,13 +103,13 @@ export class SessionService {
     const user = await this.options.users.verifyCredentials(email, input.password);
     if (!user) {
       this.options.onLogin?.('failure');
-      this.options.logger.info('login failed');
+      log.info('login failed');
       throw new UnauthenticatedError('Email or password is incorrect');
     }
     await this.options.rateLimiter.forgetAttempt(email, client.address);
     const payload = await this.options.dataSource.transaction((manager) => this.start(manager, user, client));
     this.options.onLogin?.('success');
-    this.options.logger.info({ userId: user.id }, 'user logged in');
+    log.info({ userId: user.id }, 'user logged in');
     return payload;
   }
 
@@ -121,7 +122,7 @@ export class SessionService {
    * recorded in the same statement; presenting it after the window means two parties hold the
    * session, so it is revoked for both. The role is read from the database now, so role changes show.
    */
-  async refresh(refreshToken: string, client: ClientInfo): Promise<AuthPayloadResult> {
+  async refresh(refreshToken: string, client: ClientInfo, log: Logger = this.options.logger): Promise<AuthPayloadResult> {
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new UnauthenticatedError('Invalid refresh token');
     const presentedHash = hashRefreshToken(refreshToken);
     const [current] = (await this.options.dataSource.query(
@@ -148,18 +149,18 @@ export class SessionService {
            FROM rotated JOIN users u ON u.id = rotated.user_id`,
         [current.id, presentedHash, hashRefreshToken(nextToken), this.options.refreshTokenTtlSeconds, client.userAgent, client.address],
       )) as RotatedSession[];
-      if (row) return this.refreshed(row, nextToken);
+      if (row) return this.refreshed(row, nextToken, log);
     }
-    const parallel = await this.parallelRefresh(refreshToken, presentedHash);
+    const parallel = await this.parallelRefresh(refreshToken, presentedHash, log);
     if (parallel) return parallel;
-    return this.refuseRefresh(presentedHash);
+    return this.refuseRefresh(presentedHash, log);
   }
 
   /**
    * A token rotated out less than the grace window ago, whose successor is still the session's
    * current token: a parallel refresh of the same client, answered like the one that rotated.
    */
-  private async parallelRefresh(refreshToken: string, presentedHash: string): Promise<AuthPayloadResult | undefined> {
+  private async parallelRefresh(refreshToken: string, presentedHash: string, log: Logger): Promise<AuthPayloadResult | undefined> {
     if (this.options.refreshTokenReuseGraceSeconds <= 0) return undefined;
     const [recent] = (await this.options.dataSource.query(
       `SELECT s.id AS "sessionId", s.rotation_secret AS "rotationSecret", s.refresh_token_hash AS "currentHash", ${userColumns('u')}
@@ -174,25 +175,25 @@ export class SessionService {
     const { rotationSecret, currentHash, ...row } = recent;
     const nextToken = successorOf(refreshToken, rotationSecret);
     if (hashRefreshToken(nextToken) !== currentHash.trim()) return undefined;
-    return this.refreshed(row, nextToken);
+    return this.refreshed(row, nextToken, log);
   }
 
-  private refreshed(row: RotatedSession, nextToken: string): AuthPayloadResult {
+  private refreshed(row: RotatedSession, nextToken: string, log: Logger): AuthPayloadResult {
     const { sessionId, ...user } = row;
     const access = this.signFor(user, sessionId);
-    this.options.logger.info({ userId: user.id, sessionId }, 'session refreshed');
+    log.info({ userId: user.id, sessionId }, 'session refreshed');
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: nextToken, user };
   }
 
   /** Revokes the caller's session: its refresh token stops at once, its access tokens within a second everywhere. */
-  async logout(viewer: Viewer): Promise<boolean> {
+  async logout(viewer: Viewer, log: Logger = this.options.logger): Promise<boolean> {
     await this.options.dataSource.query(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = 'LOGOUT'
         WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
       [viewer.sessionId, viewer.userId],
     );
     await this.announceRevocation(viewer.sessionId);
-    this.options.logger.info({ userId: viewer.userId, sessionId: viewer.sessionId }, 'logged out');
+    log.info({ userId: viewer.userId, sessionId: viewer.sessionId }, 'logged out');
     return true;
   }
 
@@ -226,7 +227,7 @@ export class SessionService {
   }
 
   /** Why a refresh failed; a rotated-out token revokes its whole session (the thief's and the owner's). */
-  private async refuseRefresh(presentedHash: string): Promise<never> {
+  private async refuseRefresh(presentedHash: string, log: Logger): Promise<never> {
     const revoked: Array<Pick<SessionRecord, 'id' | 'userId'>> = await this.options.dataSource.query(
       `WITH revoked AS (
          UPDATE sessions
@@ -241,7 +242,7 @@ export class SessionService {
     const reused = revoked[0];
     if (reused) {
       await this.announceRevocation(reused.id);
-      this.options.logger.warn({ userId: reused.userId, sessionId: reused.id }, 'refresh token reused; session revoked');
+      log.warn({ userId: reused.userId, sessionId: reused.id }, 'refresh token reused; session revoked');
       throw new UnauthenticatedError('Refresh token was already used; the session has been signed out');
     }
     throw new UnauthenticatedError('Refresh token is invalid, expired or signed out');

@@ -74,7 +74,7 @@ async function serve(name: string, resolvers: GraphQLResolverMap<StubContext>, s
   const http = new HttpService<StubContext>({
     graphql: subgraphGraphQL<StubContext>({
       schema,
-      formatError: createErrorFormatter(testLogger),
+      formatError: createErrorFormatter(),
       validationRules: guards.validationRules,
       parseOptions: guards.parseOptions,
       introspection: true,

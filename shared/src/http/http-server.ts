@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../observability/metrics.js';
-import { requestIdFrom, runInRequestScope } from '../observability/request-context.js';
+import { requestIdFrom, requestLogger } from '../observability/request-context.js';
 import { settlesWithin } from '../lifecycle.js';
 import type { GatewaySecret } from './gateway-secret.js';
 
@@ -32,11 +32,12 @@ export interface GraphQLHttpResponse {
 
 /**
  * The engine behind `/graphql`: the gateway's Apollo Server (`answerWithApollo`), or a
- * subgraph's plain graphql-js executor (`subgraphGraphQL`). `context` builds the request's
- * context, inside its log scope; an engine calls it only for a request it will execute.
+ * subgraph's compiled operations (`subgraphGraphQL`). `log` is the request's logger (its lines
+ * carry the request id); `context` builds the request's context, and an engine calls it only
+ * for a request it will execute.
  */
 export type GraphQLAnswerer<TContext> = (
-  request: GraphQLHttpRequest & { headers: IncomingHttpHeaders },
+  request: GraphQLHttpRequest & { headers: IncomingHttpHeaders; log: Logger },
   context: () => Promise<TContext>,
 ) => Promise<GraphQLHttpResponse>;
 
@@ -44,8 +45,8 @@ export type GraphQLAnswerer<TContext> = (
 type GraphQLEndpoint<TContext> =
   | {
       graphql: GraphQLAnswerer<TContext>;
-      /** Builds the per-request context; runs inside the request's log scope. */
-      context: (req: IncomingMessage) => Promise<TContext>;
+      /** Builds the per-request context, given the request's logger (which carries its request id). */
+      context: (req: IncomingMessage, log: Logger) => Promise<TContext>;
     }
   | { graphql?: undefined; context?: undefined };
 
@@ -167,9 +168,7 @@ export class HttpService<TContext> {
       const fromGateway = options.gatewaySecret?.isCarriedBy(req) ?? true;
       // Only the gateway may say who the client is: a client's own header would pick the address rate limits count by.
       if (!fromGateway) delete req.headers['x-forwarded-for'];
-      runInRequestScope({ requestId }, () => {
-        void this.handle(req, res, fromGateway);
-      });
+      void this.handle(req, res, fromGateway, requestLogger(options.logger, requestId));
     });
     // Behind a gateway the connections are long-lived and reused; keep them longer than the gateway's idle timeout.
     this.server.keepAliveTimeout = 65_000;
@@ -225,7 +224,7 @@ export class HttpService<TContext> {
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, fromGateway: boolean): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, fromGateway: boolean, log: Logger): Promise<void> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     let route = 'unmatched';
@@ -234,7 +233,7 @@ export class HttpService<TContext> {
       if (graphql && context && url.pathname === this.graphqlPath) {
         route = this.graphqlPath;
         if (!fromGateway) throw new HttpFailure(403, 'FORBIDDEN', 'This service answers GraphQL only to the gateway; send your request to the gateway');
-        await this.handleGraphQL(graphql, context, req, res, url);
+        await this.handleGraphQL(graphql, context, req, res, url, log);
         return;
       }
       const matched = this.routeFor(req.method ?? 'GET', url.pathname);
@@ -254,7 +253,7 @@ export class HttpService<TContext> {
       if (error instanceof HttpFailure) {
         sendGraphQLFailure(res, error);
       } else {
-        this.options.logger.error({ err: error }, 'request failed');
+        log.error({ err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else res.destroy();
       }
@@ -279,15 +278,16 @@ export class HttpService<TContext> {
 
   private async handleGraphQL(
     graphql: GraphQLAnswerer<TContext>,
-    context: (req: IncomingMessage) => Promise<TContext>,
+    context: (req: IncomingMessage, log: Logger) => Promise<TContext>,
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
+    log: Logger,
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const body = method === 'POST' ? parseJsonBody(await readBody(req, this.maxBodyBytes), req.headers['content-type']) : undefined;
     if (this.options.graphqlStreams && (await this.options.graphqlStreams(req, res, { method, body, search: url.search }))) return;
-    const response = await graphql({ method, headers: req.headers, search: url.search, body }, () => context(req));
+    const response = await graphql({ method, headers: req.headers, search: url.search, body, log }, () => context(req, log));
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status;
     if (typeof response.body === 'string') {

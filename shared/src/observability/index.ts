@@ -1,7 +1,7 @@
 /**
- * `@dishpatch/shared/observability`: what a service tells its operators — structured logs that
- * carry the request id, the request scope that id lives in, and Prometheus metrics.
+ * `@dishpatch/shared/observability`: what a service tells its operators — structured logs, each
+ * request's own logger that carries its request id, and Prometheus metrics.
  */
 export { createLogger, type Logger } from './logger.js';
-export { currentRequestScope, requestIdFrom, runInRequestScope, type RequestScope } from './request-context.js';
+export { requestIdFrom, requestLogger } from './request-context.js';
 export { ServiceMetrics } from './metrics.js';

@@ -1,5 +1,4 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { currentRequestScope } from './request-context.js';
 
 export type { Logger };
 
@@ -24,15 +23,11 @@ const SECRET_PATHS = [
   '*.authorization',
 ];
 
-/** A structured logger whose every line carries the service name and, inside a request, its request id. */
+/** A structured logger whose every line carries the service name; a request's own (`requestLogger`) adds its request id. */
 export function createLogger(service: string, level: LevelWithSilent = 'info'): Logger {
   return pino({
     level,
     base: { service },
     redact: { paths: SECRET_PATHS, censor: '[redacted]' },
-    mixin() {
-      const scope = currentRequestScope();
-      return scope ? { requestId: scope.requestId } : {};
-    },
   });
 }

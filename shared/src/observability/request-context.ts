@@ -1,12 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-
-/** What every log line of one request carries, whichever service writes it. */
-export interface RequestScope {
-  requestId: string;
-}
-
-const storage = new AsyncLocalStorage<RequestScope>();
+import type { Logger } from 'pino';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,10 +9,14 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
-export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
-  return storage.run(scope, fn);
-}
-
-export function currentRequestScope(): RequestScope | undefined {
-  return storage.getStore();
+/**
+ * One request's logger: every line it writes carries the request id. It travels with the
+ * request explicitly (the HttpService hands it to the GraphQL context as `log`), as Fastify's
+ * `request.log` does. An AsyncLocalStorage scope would carry the id implicitly, but on Node 20
+ * it turns on a promise hook that runs for every promise the process makes: without it, `npm
+ * run bench` measurement 2b cost the gateway 0.95 instead of 1.01-1.07 ms of CPU per request,
+ * and the auth subgraph 0.42 instead of 0.47-0.49.
+ */
+export function requestLogger(logger: Logger, requestId: string): Logger {
+  return logger.child({ requestId });
 }

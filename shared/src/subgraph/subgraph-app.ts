@@ -21,9 +21,11 @@ export function readSubgraphSchema(url: URL): DocumentNode {
   return parse(readFileSync(url, 'utf8'));
 }
 
-/** What every subgraph's context holds: who asks, the services, and this request's DataLoaders. */
+/** What every subgraph's context holds: who asks, the services, this request's DataLoaders and its logger. */
 export interface SubgraphContext<Services, Loaders> extends AuthenticatedContext {
   auth: Authentication;
+  /** The request's logger: its lines carry the request id (observability/request-context.ts). */
+  log: Logger;
   services: Services;
   /** Made per request, so a batch costs one query and nothing cached outlives the request. */
   loaders: Loaders;
@@ -43,10 +45,11 @@ export interface ContextFactoryOptions<Services, Loaders, Extra extends object> 
  */
 export function createContextFactory<Services, Loaders, Extra extends object = object>(
   options: ContextFactoryOptions<Services, Loaders, Extra>,
-): (req: IncomingMessage) => Promise<SubgraphContext<Services, Loaders> & Extra> {
-  return async (req) => ({
+): (req: IncomingMessage, log: Logger) => Promise<SubgraphContext<Services, Loaders> & Extra> {
+  return async (req, log) => ({
     ...(options.fromRequest?.(req) ?? ({} as Extra)),
-    auth: await options.verifier.authenticate(req.headers.authorization),
+    auth: await options.verifier.authenticate(req.headers.authorization, log),
+    log,
     services: options.services,
     loaders: options.createLoaders(options.services),
   });
@@ -63,7 +66,7 @@ export interface SubgraphHttpOptions<Context> {
   boundary: SubgraphBoundaryConfig;
   typeDefs: DocumentNode;
   resolvers: SubgraphResolvers;
-  context: (req: IncomingMessage) => Promise<Context>;
+  context: (req: IncomingMessage, log: Logger) => Promise<Context>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Stops the HTTP server when the app closes. */
@@ -94,7 +97,7 @@ export function buildSubgraphHttp<Context>(options: SubgraphHttpOptions<Context>
   const http = new HttpService<Context>({
     graphql: subgraphGraphQL<Context>({
       schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
-      formatError: createErrorFormatter(logger),
+      formatError: createErrorFormatter(),
       validationRules: guards.validationRules,
       parseOptions: guards.parseOptions,
       introspection: process.env['NODE_ENV'] !== 'production',

@@ -16,13 +16,15 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { ErrorFormatter } from '../errors.js';
 import type { GraphQLAnswerer, GraphQLHttpResponse } from '../http/http-server.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface SubgraphGraphQLOptions {
   /** The federated schema (`buildSubgraphSchema`): `_service`, `_entities` and the subgraph's own fields. */
   schema: GraphQLSchema;
-  /** The allow-list formatter (errors.ts); gets each error as graphql-js writes it and the error itself. */
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** The allow-list formatter (errors.ts); gets each error as graphql-js writes it, the error itself and the request's logger. */
+  formatError: ErrorFormatter;
   /** The request guards' rules (depth, aliases, directives, cost), run after graphql-js's own. */
   validationRules: readonly ValidationRule[];
   /** The guards' token limit, which bounds parsing before anything else runs. */
@@ -97,14 +99,14 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
   const operations = new Map<string, Pick<CompiledQuery, 'query'>>();
 
   /** A request-level failure takes the code of its stage, whatever a validation rule put there (as in Apollo Server). */
-  const format = (error: GraphQLError, code?: string): GraphQLFormattedError => {
+  const format = (log: Logger, error: GraphQLError, code?: string): GraphQLFormattedError => {
     const formatted = error.toJSON();
-    return options.formatError(code === undefined ? formatted : { ...formatted, extensions: { ...formatted.extensions, code } }, error);
+    return options.formatError(code === undefined ? formatted : { ...formatted, extensions: { ...formatted.extensions, code } }, error, log);
   };
-  const badRequest = (message: string) => failure(400, [format(new GraphQLError(message), 'BAD_REQUEST')]);
+  const badRequest = (log: Logger, message: string) => failure(400, [format(log, new GraphQLError(message), 'BAD_REQUEST')]);
 
   /** The operation, parsed, validated and compiled, or the answer that refuses it. */
-  const operationFor = (query: string, operationName: string | undefined): Pick<CompiledQuery, 'query'> | GraphQLHttpResponse => {
+  const operationFor = (log: Logger, query: string, operationName: string | undefined): Pick<CompiledQuery, 'query'> | GraphQLHttpResponse => {
     const key = `${operationName ?? ''}\n${query}`;
     const known = operations.get(key);
     if (known) return known;
@@ -113,20 +115,20 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
       document = parse(query, options.parseOptions);
     } catch (error) {
       const parseError = error instanceof GraphQLError ? error : new GraphQLError(String(error));
-      return failure(400, [format(parseError, 'GRAPHQL_PARSE_FAILED')]);
+      return failure(400, [format(log, parseError, 'GRAPHQL_PARSE_FAILED')]);
     }
     const invalid = validate(schema, document, rules);
-    if (invalid.length > 0) return failure(400, invalid.map((error) => format(error, 'GRAPHQL_VALIDATION_FAILED')));
+    if (invalid.length > 0) return failure(400, invalid.map((error) => format(log, error, 'GRAPHQL_VALIDATION_FAILED')));
     if (!getOperationAST(document, operationName)) {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
-      return failure(400, [format(new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')]);
+      return failure(400, [format(log, new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')]);
     }
     let compiled: Pick<CompiledQuery, 'query'>;
     if (nestsVariablesInLiterals(document)) {
       compiled = interpreted(schema, document, operationName);
     } else {
       const jit = compileQuery(schema, document, operationName);
-      if (!isCompiledQuery(jit)) return failure(500, (jit.errors ?? []).map((error) => format(error)));
+      if (!isCompiledQuery(jit)) return failure(500, (jit.errors ?? []).map((error) => format(log, error)));
       compiled = jit;
     }
     if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
@@ -135,31 +137,31 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
   };
 
   return async (request, createContext) => {
-    if (request.method !== 'POST') return { ...badRequest('This service answers GraphQL over POST only'), status: 405, headers: [...JSON_HEADERS, ['allow', 'POST']] };
-    const { body } = request;
-    if (Array.isArray(body)) return badRequest('Operation batching disabled.');
-    if (!isPlainObject(body)) return badRequest('A GraphQL request is a JSON object sent with content-type application/json');
+    const { log, body } = request;
+    if (request.method !== 'POST') return { ...badRequest(log, 'This service answers GraphQL over POST only'), status: 405, headers: [...JSON_HEADERS, ['allow', 'POST']] };
+    if (Array.isArray(body)) return badRequest(log, 'Operation batching disabled.');
+    if (!isPlainObject(body)) return badRequest(log, 'A GraphQL request is a JSON object sent with content-type application/json');
     const { query, variables, operationName, extensions } = body;
     if (isPlainObject(extensions) && extensions['persistedQuery'] !== undefined) {
-      return failure(400, [format(new GraphQLError('This service does not take persisted queries'), 'PERSISTED_QUERY_NOT_SUPPORTED')]);
+      return failure(400, [format(log, new GraphQLError('This service does not take persisted queries'), 'PERSISTED_QUERY_NOT_SUPPORTED')]);
     }
-    if (typeof query !== 'string' || query.trim() === '') return badRequest('GraphQL operations must contain a non-empty `query`');
-    if (variables !== undefined && variables !== null && !isPlainObject(variables)) return badRequest('`variables` must be a JSON object');
-    if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return badRequest('`operationName` must be a string');
+    if (typeof query !== 'string' || query.trim() === '') return badRequest(log, 'GraphQL operations must contain a non-empty `query`');
+    if (variables !== undefined && variables !== null && !isPlainObject(variables)) return badRequest(log, '`variables` must be a JSON object');
+    if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return badRequest(log, '`operationName` must be a string');
 
-    const operation = operationFor(query, operationName ?? undefined);
+    const operation = operationFor(log, query, operationName ?? undefined);
     if (!('query' in operation)) return operation;
 
     let contextValue: TContext;
     try {
       contextValue = await createContext();
     } catch (error) {
-      return failure(500, [format(new GraphQLError('Context creation failed', { originalError: error instanceof Error ? error : undefined }))]);
+      return failure(500, [format(log, new GraphQLError('Context creation failed', { originalError: error instanceof Error ? error : undefined }))]);
     }
     const result = await operation.query(undefined, contextValue, variables ?? {});
     // No data at all means the variables did not fit their types: nothing ran.
-    if (result.data === undefined) return failure(400, (result.errors ?? []).map((error) => format(error, 'BAD_USER_INPUT')));
-    const errors = result.errors?.map((error) => format(error));
+    if (result.data === undefined) return failure(400, (result.errors ?? []).map((error) => format(log, error, 'BAD_USER_INPUT')));
+    const errors = result.errors?.map((error) => format(log, error));
     return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(errors ? { errors, data: result.data } : { data: result.data }) };
   };
 }

@@ -106,7 +106,8 @@ export class TokenVerifier {
     }
   }
 
-  async authenticate(authorization: string | undefined): Promise<Authentication> {
+  /** `log`: the request's logger, for the line a failed revocation check writes (the verifier's own by default). */
+  async authenticate(authorization: string | undefined, log: Logger = this.options.logger): Promise<Authentication> {
     if (authorization === undefined || authorization.trim() === '') return { viewer: null, problem: null };
     const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(authorization);
     if (!match) return { viewer: null, problem: 'Malformed Authorization header: expected "Bearer <token>"' };
@@ -119,7 +120,7 @@ export class TokenVerifier {
         return { viewer: null, problem: 'Session has been signed out' };
       }
     } catch (error) {
-      this.options.logger.error({ err: error }, 'revocation check failed; refusing the token');
+      log.error({ err: error }, 'revocation check failed; refusing the token');
       return { viewer: null, problem: 'Could not verify the session, try again', unavailableService: 'redis' };
     }
     return { viewer };
