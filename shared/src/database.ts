@@ -88,7 +88,17 @@ export function postgresPoolOptions(timeouts: DatabaseTimeouts): Record<string, 
 
 type QueryArguments = Parameters<pg.Client['query']>;
 
-const preparedStatementNames = new Map<string, string>();
+export interface PreparedStatementOptions {
+  /**
+   * Hands timestamptz columns over as PostgreSQL's text instead of Dates, for a statement
+   * whose rows repeat the same timestamps (a join, where each order's and each dish's come
+   * again on every line): its reader turns into Dates only the ones it keeps, with
+   * `parseTimestamptz`. On a staff page of 20 orders that is 165 of 480.
+   */
+  timestampsAsText?: boolean;
+}
+
+const preparedStatements = new Map<string, { name: string; types?: pg.CustomTypesConfig }>();
 
 /**
  * Marks a statement text as one PostgreSQL parses once per connection and then only binds
@@ -96,12 +106,18 @@ const preparedStatementNames = new Map<string, string>();
  * to pass to `query` as usual. Only for a fixed set of texts (values always as parameters):
  * each text stays prepared on every pooled connection for its lifetime.
  */
-export function preparedStatement(text: string): string {
-  if (!preparedStatementNames.has(text)) preparedStatementNames.set(text, `dishpatch_${preparedStatementNames.size + 1}`);
+export function preparedStatement(text: string, options: PreparedStatementOptions = {}): string {
+  if (!preparedStatements.has(text)) {
+    preparedStatements.set(text, { name: `dishpatch_${preparedStatements.size + 1}`, ...(options.timestampsAsText && { types: TIMESTAMPS_AS_TEXT }) });
+  }
   return text;
 }
 
 const TIMESTAMPTZ_OID = 1184;
+const TIMESTAMPS_AS_TEXT: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMPTZ_OID ? (text: string) => text : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
 /** pg's own reading of a timestamptz (postgres-date): what the fast path leaves to it, and must equal. */
 const parseAnyTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => Date | number | null;
 
@@ -189,8 +205,8 @@ export class DeadlineClient extends pg.Client {
     const promiseForm =
       typeof values !== 'function' && typeof callback !== 'function' && typeof (config as { submit?: unknown } | null)?.submit !== 'function';
     if (!promiseForm) return (super.query as (...all: unknown[]) => unknown)(...args);
-    const name = typeof config === 'string' ? preparedStatementNames.get(config) : undefined;
-    const queryArguments = name === undefined ? args : [{ name, text: config, values }];
+    const prepared = typeof config === 'string' ? preparedStatements.get(config) : undefined;
+    const queryArguments = prepared === undefined ? args : [{ name: prepared.name, text: config, values, ...(prepared.types && { types: prepared.types }) }];
     const answer = (super.query as (...all: unknown[]) => Promise<unknown>)(...(queryArguments as QueryArguments)).catch((error: unknown) => {
       throw this.abandoned || !hasSqlState(error) ? asUnreachable(error) : error;
     });

@@ -1,3 +1,4 @@
+import { parseTimestamptz } from '@dishpatch/shared/database';
 import type { EntitySchema } from 'typeorm';
 
 /**
@@ -18,14 +19,21 @@ export function selectColumns(entity: EntitySchema, alias: string, prefix = ''):
  * Reads one table's columns out of a row read with `selectColumns(entity, alias, prefix)`
  * (a joined row holds several tables' columns) into an object of the entity's interface. The
  * properties are known up front, so each row costs one copy per column and no walk over the
- * row's keys.
+ * row's keys. `timestampsAsText`: the statement was prepared so (shared database.ts), and the
+ * reader makes the Dates.
  */
-export function columnReader<T>(entity: EntitySchema, prefix = ''): (row: Record<string, unknown>) => T {
-  const properties = Object.keys(entity.options.columns);
-  const keys = properties.map((property) => `${prefix}${property}`);
+export function columnReader<T>(entity: EntitySchema, prefix = '', options: { timestampsAsText?: boolean } = {}): (row: Record<string, unknown>) => T {
+  const columns = Object.entries(entity.options.columns).map(([property, column]) => ({
+    property,
+    key: `${prefix}${property}`,
+    parse: options.timestampsAsText === true && column?.type === 'timestamptz',
+  }));
   return (row) => {
     const read: Record<string, unknown> = {};
-    for (let index = 0; index < properties.length; index += 1) read[properties[index]!] = row[keys[index]!];
+    for (const { property, key, parse } of columns) {
+      const value = row[key];
+      read[property] = parse && typeof value === 'string' ? parseTimestamptz(value) : value;
+    }
     return read as T;
   };
 }

@@ -68,9 +68,10 @@ const ITEM_PREFIX = 'item.';
 const ITEM_COLUMNS = selectColumns(OrderItemEntity, 'i', ITEM_PREFIX);
 const DISH_PREFIX = 'dish.';
 const DISH_COLUMNS = selectColumns(DishEntity, 'd', DISH_PREFIX);
-const readOrder = columnReader<Order>(OrderEntity);
+/** The joined statement's rows repeat each order's and each dish's timestamps: read as text, parsed for the rows kept. */
+const readOrder = columnReader<Order>(OrderEntity, '', { timestampsAsText: true });
 const readItem = columnReader<OrderItem | { id: null }>(OrderItemEntity, ITEM_PREFIX);
-const readDish = columnReader<Dish>(DishEntity, DISH_PREFIX);
+const readDish = columnReader<Dish>(DishEntity, DISH_PREFIX, { timestampsAsText: true });
 const DISH_ID = `${DISH_PREFIX}id`;
 
 type PageRow = Order & { positionCreatedAt: string };
@@ -104,7 +105,7 @@ export async function findOrderPage(manager: EntityManager, filter: OrderFilter,
     `SELECT ${ORDER_COLUMNS}, CAST(o.created_at AS text) AS "positionCreatedAt" FROM orders o ${where(onPage)} ` +
     `ORDER BY o.created_at DESC, o.id DESC LIMIT ${first + 1}`;
   const { rows, items } = options.withItems
-    ? readWithItems(await manager.query(preparedStatement(withItemsQuery(pageQuery)), parameters))
+    ? readWithItems(await manager.query(preparedStatement(withItemsQuery(pageQuery), { timestampsAsText: true }), parameters))
     : { rows: (await manager.query(preparedStatement(pageQuery), parameters)) as PageRow[], items: undefined };
   let counting: Promise<number> | undefined;
   const count = async () => {

@@ -25,9 +25,11 @@ const ORDERS_BY_IDS = preparedStatement(`SELECT ${selectColumns(OrderEntity, 'o'
 const ITEMS_WITH_DISHES_BY_ORDER_IDS = preparedStatement(
   `SELECT ${selectColumns(OrderItemEntity, 'i')}, ${selectColumns(DishEntity, 'd', ITEM_DISH_PREFIX)} FROM order_items i JOIN dishes d ON d.id = i.dish_id ` +
     'WHERE i.order_id = ANY($1::uuid[]) ORDER BY i.dish_id',
+  // A dish's timestamps come again on each line that names it: Dates are made for the first only.
+  { timestampsAsText: true },
 );
 const readItem = columnReader<OrderItem>(OrderItemEntity);
-const readItemDish = columnReader<Dish>(DishEntity, ITEM_DISH_PREFIX);
+const readItemDish = columnReader<Dish>(DishEntity, ITEM_DISH_PREFIX, { timestampsAsText: true });
 
 /** Who may see an order: its customer and staff. Everyone else is told it does not exist. */
 export function canSeeOrder(viewer: Viewer | null, order: Order): boolean {
@@ -116,9 +118,9 @@ export class OrderService {
     const items: OrderItem[] = [];
     const dishes = new Map<string, Dish>();
     for (const row of rows) {
-      const dish = readItemDish(row);
-      items.push(readItem(row));
-      dishes.set(dish.id, dish);
+      const item = readItem(row);
+      items.push(item);
+      if (!dishes.has(item.dishId)) dishes.set(item.dishId, readItemDish(row));
     }
     return { items: groupBy(orderIds, items, (item) => item.orderId), dishes: [...dishes.values()] };
   }
