@@ -166,10 +166,11 @@ describe('advanceDueOrders', () => {
   it('holds back cleanup of the versions it replaces from its second batch to its end, and lets go', async () => {
     const { dataSource } = db;
     await insertOrders(dataSource, { count: 30, status: 'WAITING', ageSeconds: DUE });
-    // Sessions of this database, other than the one asking, whose snapshot holds back cleanup.
+    // Client sessions of this database, other than the one asking, whose snapshot holds back cleanup.
     const holding = async () =>
       ((await dataSource.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL`,
       )) as Array<{ n: number }>)[0]!.n;
     const holdingBeforeBatch: number[] = [];
     const watched = {
