@@ -157,29 +157,39 @@ class CleanupHold {
   }
 
   static async take(source: ConnectionSource): Promise<CleanupHold> {
-    const queryRunner = source.createQueryRunner();
+    const hold = new CleanupHold(source.createQueryRunner());
     try {
-      await queryRunner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await queryRunner.query(
+      await hold.queryRunner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await hold.queryRunner.query(
         `SELECT set_config('idle_in_transaction_session_timeout', (2 * extract(epoch FROM current_setting('statement_timeout')::interval) * 1000)::bigint::text, true)`,
       );
     } catch (error) {
-      await queryRunner.release();
+      // The pooled connection must not go back inside a transaction; the error to report is the first.
+      await hold.release().catch(() => undefined);
       throw error;
     }
-    return new CleanupHold(queryRunner);
+    return hold;
   }
 
   async keepAlive(): Promise<void> {
     await this.queryRunner.query('SELECT 1');
   }
 
+  /** Ends the hold's transaction (COMMIT ends an aborted one too, as a rollback) and gives its connection back. */
   async release(): Promise<void> {
     try {
       await this.queryRunner.query('COMMIT');
     } finally {
       await this.queryRunner.release();
     }
+  }
+
+  /** Lets go of a hold being taken or taken (none if taking it failed); the statements it sent to do so. */
+  static async letGo(hold: Promise<CleanupHold> | null): Promise<number> {
+    const taken = await hold?.catch(() => null);
+    if (!taken) return 0;
+    await taken.release();
+    return 1;
   }
 }
 
@@ -232,15 +242,12 @@ export async function advanceDueOrders(executor: SqlExecutor, options: AdvanceDu
       }
       if (movedInBatch < batchSize) break;
     }
-  } finally {
-    if (hold) {
-      const taken = await hold.catch(() => null);
-      if (taken) {
-        await taken.release();
-        holdStatements += 1;
-      }
-    }
+  } catch (error) {
+    // The tick's own error is the one to report, not a failure to let go of the hold after it.
+    await CleanupHold.letGo(hold).catch(() => undefined);
+    throw error;
   }
+  holdStatements += await CleanupHold.letGo(hold);
 
   const transitions = STAGE_TRANSITIONS.map(({ from, to }) => ({ from, to, moved: movedByTransition.get(`${from}>${to}`) ?? 0 }));
   return {
