@@ -158,8 +158,57 @@ describe('advanceDueOrders', () => {
     const forTenThousand = await statementsFor(10_000, 20_000);
     assert.equal(forTen, 1);
     assert.equal(forTenThousand, forTen);
-    // Bounded batches: one statement per batch of 1,000, plus the one that finds the backlog empty.
-    assert.equal(await statementsFor(10_000, 1000), 11);
+    // Bounded batches: one statement per batch of 1,000, plus the one that finds the backlog empty,
+    // plus the cleanup hold's: 2 to take it beside the second batch, 1 beside each later one (9), 1 to let it go.
+    assert.equal(await statementsFor(10_000, 1000), 11 + 2 + 9 + 1);
+  });
+
+  it('holds back cleanup of the versions it replaces from its second batch to its end, and lets go, failed or not', async () => {
+    const { dataSource } = db;
+    await insertOrders(dataSource, { count: 30, status: 'WAITING', ageSeconds: DUE });
+    // Client sessions of this database, other than the one asking, whose snapshot holds back cleanup.
+    const holding = async () =>
+      ((await dataSource.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL`,
+      )) as Array<{ n: number }>)[0]!.n;
+    const holdingBeforeBatch: number[] = [];
+    const watched = {
+      options: dataSource.options,
+      createQueryRunner: () => dataSource.createQueryRunner(),
+      async query(sql: string, parameters?: unknown[]) {
+        holdingBeforeBatch.push(await holding());
+        return dataSource.query(sql, parameters);
+      },
+    };
+
+    const result = await advanceDueOrders(watched, { stageSeconds: STAGE_SECONDS, batchSize: 5 });
+
+    assert.equal(result.moved, 30);
+    assert.equal(result.batches, 7);
+    // Before the first batch nothing holds; the hold is taken beside the second; from the third on, one session holds.
+    assert.equal(holdingBeforeBatch[0], 0);
+    assert.deepEqual(holdingBeforeBatch.slice(2), [1, 1, 1, 1, 1]);
+    assert.equal(await holding(), 0, 'the hold ends with the tick');
+
+    // A batch that fails fails the tick with its own error, and the hold still ends.
+    await dataSource.query(`TRUNCATE order_status_events, orders CASCADE`);
+    await insertOrders(dataSource, { count: 30, status: 'WAITING', ageSeconds: DUE });
+    let batch = 0;
+    const failing = {
+      ...watched,
+      async query(sql: string, parameters?: unknown[]) {
+        batch += 1;
+        if (batch === 3) throw new Error('batch 3 failed');
+        return dataSource.query(sql, parameters);
+      },
+    };
+    await assert.rejects(advanceDueOrders(failing, { stageSeconds: STAGE_SECONDS, batchSize: 5 }), /batch 3 failed/);
+    assert.equal(await holding(), 0, 'the hold ends with the failed tick');
+    const idleInTransaction = (await dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    )) as Array<{ n: number }>;
+    assert.equal(idleInTransaction[0]!.n, 0, 'no pooled connection is left inside a transaction');
   });
 
   it('races cancels against ticks: each order ends in one valid state and its stock comes back exactly once', async () => {

@@ -41,7 +41,10 @@ export function createWorkerApp(config: WorkerConfig, logger: Logger): WorkerApp
   const metrics = new WorkerMetrics();
   const prefix = bullPrefixOf(config.REDIS_PREFIX);
 
-  const dataSource = createOrdersDataSource({ url: config.ORDERS_DATABASE_URL, poolSize: 2, timeouts: config.databaseTimeouts });
+  // Three connections: a tick's batches, the snapshot that holds back cleanup while a tick of
+  // several batches runs (orders-core/src/orders/advance-due-orders.ts), and /ready's check,
+  // which must not wait behind a batch.
+  const dataSource = createOrdersDataSource({ url: config.ORDERS_DATABASE_URL, poolSize: 3, timeouts: config.databaseTimeouts });
   let connecting: Promise<DataSource> | undefined;
   const connectDatabase = (): Promise<DataSource> => {
     if (dataSource.isInitialized) return Promise.resolve(dataSource);

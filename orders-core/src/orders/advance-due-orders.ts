@@ -1,9 +1,16 @@
+import type { QueryRunner } from 'typeorm';
 import { STAGE_TRANSITIONS, statusListLiteral, statusLiteral, type OrderStatus, type StageTransition } from './order-status.js';
 import { statusMoveCtes } from './status-moves.js';
 
 /** Anything that runs SQL: a DataSource (each statement its own transaction) or a QueryRunner. */
 export interface SqlExecutor {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/** A DataSource's side the tick uses when it has one: a connection of its own, and its pool's size. */
+interface ConnectionSource extends SqlExecutor {
+  createQueryRunner(): QueryRunner;
+  options: { poolSize?: number };
 }
 
 export interface AdvanceDueOrdersOptions {
@@ -28,7 +35,11 @@ export interface AdvanceDueOrdersResult {
   moved: number;
   /** Batches run; each is exactly one SQL statement. */
   batches: number;
-  /** SQL statements sent, so callers can see the count does not grow with the backlog. */
+  /**
+   * SQL statements sent, so callers can see the count does not grow with the backlog: one per
+   * batch and, when there was more than one batch, those of the cleanup hold (below): 2 to take
+   * it, 1 per later batch, 1 to let it go.
+   */
   statements: number;
 }
 
@@ -110,6 +121,79 @@ interface BatchRow {
 }
 
 /**
+ * While a tick of several batches runs, a read-only snapshot on a connection of its own holds
+ * back PostgreSQL's cleanup of the order row versions the tick's batches replace, until the tick
+ * ends, as the tick in one statement would.
+ *
+ * Why: every move inserts a new entry into each of the orders indexes (the update cannot be HOT:
+ * status and status_changed_at are indexed), among them orders_pkey and orders_user_newest_idx,
+ * whose keys are random. Once a batch has committed, the old entries of the orders it moved are
+ * dead to everyone, and a later batch's insert into a full leaf page first tries to delete dead
+ * entries from it (btree bottom-up deletion), reading the heap page of each: a different,
+ * long-evicted page for nearly every entry. At 1,000,000 due orders that was 130,000 more heap
+ * page reads than the one-statement tick (194,700 against 70,900), and the tick took 27.0 s twice
+ * without the hold against 21.9 and 23.7 s with it (customers placing and cancelling meanwhile).
+ * VACUUM removes the same entries later, reading the heap in order.
+ *
+ * - It holds no lock, so no customer or other tick waits for it. What waits is cleanup, in every
+ *   table of the database, for as long as the tick runs (about 20 s for a million due orders):
+ *   a row changed by every order, like a dish's stock, keeps its old versions meanwhile.
+ *   Customers placing and cancelling orders during a 1,000,000-order tick saw a p99 of 20 and
+ *   24 ms with the hold, 20 and 20 ms without.
+ * - Taken alongside the second batch, so a tick of one batch (the usual case) sends nothing more;
+ *   the first batch's old entries are not held back.
+ * - It sends a statement alongside every later batch, and its idle-in-transaction deadline is twice
+ *   the statement deadline, so it lasts as long as the batches keep coming: no batch outlives the
+ *   statement deadline. If the worker stalls, the server ends it.
+ * - Only with a DataSource whose pool has a second connection for it; inside a caller's
+ *   transaction the tick is one transaction and holds the same back by itself.
+ */
+class CleanupHold {
+  private constructor(private readonly queryRunner: QueryRunner) {}
+
+  static canHold(executor: SqlExecutor): executor is ConnectionSource {
+    const source = executor as Partial<ConnectionSource>;
+    return typeof source.createQueryRunner === 'function' && (source.options?.poolSize ?? 10) >= 2;
+  }
+
+  static async take(source: ConnectionSource): Promise<CleanupHold> {
+    const hold = new CleanupHold(source.createQueryRunner());
+    try {
+      await hold.queryRunner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await hold.queryRunner.query(
+        `SELECT set_config('idle_in_transaction_session_timeout', (2 * extract(epoch FROM current_setting('statement_timeout')::interval) * 1000)::bigint::text, true)`,
+      );
+    } catch (error) {
+      // The pooled connection must not go back inside a transaction; the error to report is the first.
+      await hold.release().catch(() => undefined);
+      throw error;
+    }
+    return hold;
+  }
+
+  async keepAlive(): Promise<void> {
+    await this.queryRunner.query('SELECT 1');
+  }
+
+  /** Ends the hold's transaction (COMMIT ends an aborted one too, as a rollback) and gives its connection back. */
+  async release(): Promise<void> {
+    try {
+      await this.queryRunner.query('COMMIT');
+    } finally {
+      await this.queryRunner.release();
+    }
+  }
+
+  /** Lets go of a hold being taken or taken (none if taking it failed); the statements it sent to do so. */
+  static async letGo(hold: Promise<CleanupHold> | null): Promise<number> {
+    const taken = await hold?.catch(() => null);
+    if (!taken) return 0;
+    await taken.release();
+    return 1;
+  }
+}
+
+/**
  * The worker's tick: moves every order that has spent at least `stageSeconds` in WAITING or
  * IN_PROGRESS exactly one stage forward, with its history and events in the same transaction, in
  * batches of at most `batchSize` orders (one statement each). A batch that moves fewer than
@@ -117,7 +201,8 @@ interface BatchRow {
  * waited for them are not moved, and what a concurrent tick left is taken on a later tick.
  *
  * Safe to run twice or concurrently: what one run moved is no longer due for another.
- * Pass a DataSource so each batch commits on its own; a QueryRunner inside a transaction
+ * Pass a DataSource so each batch commits on its own (a tick of several batches then also takes
+ * a second connection from its pool, for the CleanupHold); a QueryRunner inside a transaction
  * makes the whole tick one transaction.
  */
 export async function advanceDueOrders(executor: SqlExecutor, options: AdvanceDueOrdersOptions): Promise<AdvanceDueOrdersResult> {
@@ -131,25 +216,44 @@ export async function advanceDueOrders(executor: SqlExecutor, options: AdvanceDu
   let tickStartedAt: string | null = null;
   let resumeAt: string | null = null;
   let batches = 0;
-  for (;;) {
-    const rows = (await executor.query(ADVANCE_BATCH_SQL, [tickStartedAt, options.stageSeconds, batchSize, resumeAt])) as BatchRow[];
-    batches += 1;
-    let movedInBatch = 0;
-    for (const row of rows) {
-      const key = `${FROM_BY_TO.get(row.to_status)}>${row.to_status}`;
-      movedByTransition.set(key, (movedByTransition.get(key) ?? 0) + row.moved);
-      movedInBatch += row.moved;
-      tickStartedAt ??= row.tick_started_at;
-      resumeAt = row.resume_at;
+  let holdStatements = 0;
+  let hold: Promise<CleanupHold> | null = null;
+  try {
+    for (;;) {
+      const batch = executor.query(ADVANCE_BATCH_SQL, [tickStartedAt, options.stageSeconds, batchSize, resumeAt]) as Promise<BatchRow[]>;
+      let holding: Promise<unknown> | undefined;
+      if (batches === 1 && CleanupHold.canHold(executor)) {
+        hold = CleanupHold.take(executor);
+        holding = hold;
+        holdStatements += 2;
+      } else if (hold) {
+        holding = hold.then((taken) => taken.keepAlive());
+        holdStatements += 1;
+      }
+      const [rows] = await Promise.all([batch, holding]);
+      batches += 1;
+      let movedInBatch = 0;
+      for (const row of rows) {
+        const key = `${FROM_BY_TO.get(row.to_status)}>${row.to_status}`;
+        movedByTransition.set(key, (movedByTransition.get(key) ?? 0) + row.moved);
+        movedInBatch += row.moved;
+        tickStartedAt ??= row.tick_started_at;
+        resumeAt = row.resume_at;
+      }
+      if (movedInBatch < batchSize) break;
     }
-    if (movedInBatch < batchSize) break;
+  } catch (error) {
+    // The tick's own error is the one to report, not a failure to let go of the hold after it.
+    await CleanupHold.letGo(hold).catch(() => undefined);
+    throw error;
   }
+  holdStatements += await CleanupHold.letGo(hold);
 
   const transitions = STAGE_TRANSITIONS.map(({ from, to }) => ({ from, to, moved: movedByTransition.get(`${from}>${to}`) ?? 0 }));
   return {
     transitions,
     moved: transitions.reduce((sum, transition) => sum + transition.moved, 0),
     batches,
-    statements: batches,
+    statements: batches + holdStatements,
   };
 }
