@@ -192,6 +192,8 @@ async function main(): Promise<void> {
   ensureHiveGatewayInstalled();
 
   const cleanups: Array<() => Promise<void>> = [];
+  /** Every server started, whose last lines are printed if the run fails (they run silent). */
+  const services: ServiceProcess[] = [];
   const cleanUp = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       try {
@@ -224,6 +226,7 @@ async function main(): Promise<void> {
     /** Starts one server as `node <args>` (the PID is the server's), quiet unless it fails to start. */
     const launch = async (options: { name: string; workspace: string; nodeArgs?: string[]; env: NodeJS.ProcessEnv; readyUrl: string }) => {
       const service = new ServiceProcess({ ...options, color: 'gray', nameWidth: 0, output: 'silent' });
+      services.push(service);
       cleanups.push(() => service.stop(STOP_GRACE_MS));
       service.start();
       await service.waitUntilReady(START_TIMEOUT_MS);
@@ -402,6 +405,12 @@ async function main(): Promise<void> {
     if (stockLine) console.log(stockLine);
     console.log(`whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (federated) console.log(`gateway/hive-gateway throughput ratio: ${(federated.a.requestsPerSecond / federated.b.requestsPerSecond).toFixed(2)}`);
+  } catch (error) {
+    for (const service of services) {
+      log(`last lines of ${service.name}:`);
+      for (const line of service.recentLines) log(`  ${line}`);
+    }
+    throw error;
   } finally {
     await cleanUp();
   }
