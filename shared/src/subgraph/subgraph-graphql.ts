@@ -138,7 +138,9 @@ export function subgraphGraphQL<TContext>(options: SubgraphGraphQLOptions): Grap
 
   return async (request, createContext) => {
     const { log, body } = request;
-    if (request.method !== 'POST') return { ...badRequest(log, 'This service answers GraphQL over POST only'), status: 405, headers: [...JSON_HEADERS, ['allow', 'POST']] };
+    if (request.method !== 'POST') {
+      return failure(405, [format(log, new GraphQLError('This service answers GraphQL over POST only'), 'BAD_REQUEST')], [['allow', 'POST']]);
+    }
     if (Array.isArray(body)) return badRequest(log, 'Operation batching disabled.');
     if (!isPlainObject(body)) return badRequest(log, 'A GraphQL request is a JSON object sent with content-type application/json');
     const { query, variables, operationName, extensions } = body;
