@@ -193,9 +193,13 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     return { errors: [new GraphQLError('Incremental delivery is served over multipart HTTP only', { extensions: { code: 'BAD_REQUEST' } }).toJSON()] };
   };
   const liveRequests = new ParsedRequests(config.GATEWAY_MAX_TOKENS);
-  // Live transports build their context outside the HttpService's request handling (a WebSocket's upgrade, a stream).
-  const contextFor = (req: import('node:http').IncomingMessage) =>
-    gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR, log: requestLogger(logger, requestIdFrom(req.headers['x-request-id'])) });
+  // A WebSocket's upgrade never passes through the HttpService, which gives every other request
+  // its id: give it one the same way, so its log lines and its subgraph fetches carry the same id.
+  const contextFor = (req: import('node:http').IncomingMessage) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    req.headers['x-request-id'] = requestId;
+    return gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR, log: requestLogger(logger, requestId) });
+  };
 
   const checks = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [name, subgraphReadinessCheck(url)]),
