@@ -23,6 +23,7 @@ import { ParsedRequests } from './live/subscription-operation.js';
 import { serveWebSocket } from './live/websocket-transport.js';
 import { playgroundRoutes } from './playground/playground.js';
 import { webAppRoutes } from './web-app.js';
+import { sharingIdenticalQueries } from './shared-query-answers.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
 
@@ -206,7 +207,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   );
   const { 'GET /metrics': metricsRoute, ...probeRoutes } = healthRoutes({ checks, metrics, logger });
   const http = new HttpService<GatewayContext>({
-    graphql: answerWithApollo(apollo),
+    graphql: sharingIdenticalQueries(answerWithApollo(apollo), guards.parseOptions),
     context: async (req, log) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR, log }),
     logger,
     metrics,
