@@ -50,7 +50,7 @@ const SQL_SAMPLE_REQUESTS = 100;
 /** PostgreSQL 15 flushes a backend's statistics within 10 s of it going idle. */
 const STATS_FLUSH_WAIT_MS = 11_000;
 /** Which measurements to run, e.g. BENCH_ONLY=2 while iterating on the gateway; all by default. */
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? '1,2,2b,3,4').split(',').map((part) => part.trim()));
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? '1,1b,2,2b,3,4').split(',').map((part) => part.trim()));
 /** When set, our gateway and both subgraphs run with `--cpu-prof` and write their profiles on exit, each into `<dir>/<workspace>`. */
 const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROF_DIR'];
 
@@ -310,6 +310,13 @@ async function main(): Promise<void> {
     const shape = { ...LOAD, onRound: describeRound, countSubgraphCalls, stackCpu };
     log(`load: ${LOAD.connections} connections, ${LOAD.rounds} rounds of ${LOAD.seconds} s per side after a ${LOAD.warmupSeconds} s warm-up, sides alternating`);
 
+    const chefTokens: string[] = [];
+    if (ONLY.has('1b') || ONLY.has('2b')) for (const email of chefEmails()) chefTokens.push(await login(gatewayUrl, email));
+    const rotatingTokens = () => {
+      let next = 0;
+      return () => ({ authorization: `Bearer ${chefTokens[(next += 1) % chefTokens.length]!}` });
+    };
+
     if (ONLY.has('1')) {
       log('1) menu: through the gateway vs straight to the orders subgraph');
       const comparison = await compareAlternating(
@@ -318,6 +325,16 @@ async function main(): Promise<void> {
         shape,
       );
       rows.push({ measurement: '1. menu (one subgraph)', comparison, ratioLabel: 'gateway/direct' });
+    }
+
+    if (ONLY.has('1b')) {
+      log(`1b) the menu, each request with the next of ${SEED.chefs} chefs' tokens: nothing in flight is alike, so the gateway shares nothing and pays its whole cost each time`);
+      const comparison = await compareAlternating(
+        { label: 'gateway', url: gatewayUrl, headers: {}, perRequestHeaders: rotatingTokens(), body: readQuery(MENU_QUERY), pid: gateway.pid },
+        { label: 'orders subgraph direct', url: ordersUrl, headers: asGateway, perRequestHeaders: rotatingTokens(), body: readQuery(MENU_QUERY), pid: orders.pid },
+        shape,
+      );
+      rows.push({ measurement: `1b. menu, ${SEED.chefs} different tokens`, comparison, ratioLabel: 'gateway/direct' });
     }
 
     let federated: Comparison | undefined;
@@ -333,15 +350,9 @@ async function main(): Promise<void> {
 
     if (ONLY.has('2b')) {
       log(`2b) the same page, each request with the next of ${SEED.chefs} chefs' tokens: no two requests in flight are alike, so neither gateway can share a subgraph fetch`);
-      const chefTokens: string[] = [];
-      for (const email of chefEmails()) chefTokens.push(await login(gatewayUrl, email));
-      const rotating = () => {
-        let next = 0;
-        return () => ({ authorization: `Bearer ${chefTokens[(next += 1) % chefTokens.length]!}` });
-      };
       const comparison = await compareAlternating(
-        { label: 'gateway (ours)', url: gatewayUrl, headers: {}, perRequestHeaders: rotating(), body: readQuery(STAFF_ORDERS_QUERY), pid: gateway.pid },
-        { label: 'Hive Gateway', url: hiveUrl, headers: {}, perRequestHeaders: rotating(), body: readQuery(STAFF_ORDERS_QUERY), pid: hive.pid },
+        { label: 'gateway (ours)', url: gatewayUrl, headers: {}, perRequestHeaders: rotatingTokens(), body: readQuery(STAFF_ORDERS_QUERY), pid: gateway.pid },
+        { label: 'Hive Gateway', url: hiveUrl, headers: {}, perRequestHeaders: rotatingTokens(), body: readQuery(STAFF_ORDERS_QUERY), pid: hive.pid },
         shape,
       );
       rows.push({ measurement: `2b. same, ${SEED.chefs} different tokens`, comparison, ratioLabel: 'ours/Hive' });
