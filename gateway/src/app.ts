@@ -25,6 +25,7 @@ import { playgroundRoutes } from './playground/playground.js';
 import { webAppRoutes } from './web-app.js';
 import { sharingIdenticalQueries } from './shared-query-answers.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './subgraph-data-source.js';
+import { ViewerWrites, viewerWritesPlugin } from './viewer-writes.js';
 import { readSupergraphConfig, SUPERGRAPH_CONFIG_PATH, SUPERGRAPH_SDL_PATH, type SupergraphConfig } from './supergraph-config.js';
 
 const GRAPHQL_PATH = '/graphql';
@@ -90,9 +91,11 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_SDL_PATH, 'utf8');
   const subgraphUrls = resolveSubgraphUrls(config, options.supergraphConfig ?? readSupergraphConfig(SUPERGRAPH_CONFIG_PATH));
   const metrics = new ServiceMetrics('gateway');
+  const writes = new ViewerWrites();
   const subgraphFetcher = createSubgraphFetcher({
     keepAliveMs: config.GATEWAY_SUBGRAPH_KEEPALIVE_MS,
     timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+    writes,
   });
 
   const newGateway = () =>
@@ -122,7 +125,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
     validationRules: [noSubscriptionsRule, ...guards.validationRules],
     parseOptions: guards.parseOptions,
     // The offline playground replaces Apollo's landing page, which loads Sandbox from a CDN.
-    plugins: [...guards.plugins, operationResolutionPlugin(), errorLogPlugin(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...guards.plugins, operationResolutionPlugin(), errorLogPlugin(), viewerWritesPlugin(writes), ApolloServerPluginLandingPageDisabled()],
     // index.ts's closeOnSignals drains and exits 0; Apollo's own handler would send the signal again (exit 1).
     stopOnTerminationSignals: false,
     logger,
@@ -207,7 +210,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Gatewa
   );
   const { 'GET /metrics': metricsRoute, ...probeRoutes } = healthRoutes({ checks, metrics, logger });
   const http = new HttpService<GatewayContext>({
-    graphql: sharingIdenticalQueries(answerWithApollo(apollo), guards.parseOptions),
+    graphql: sharingIdenticalQueries(answerWithApollo(apollo), { parseOptions: guards.parseOptions, writes }),
     context: async (req, log) => gatewayContextFrom(req, { trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR, log }),
     logger,
     metrics,

@@ -18,32 +18,36 @@ export interface SubgraphRequest {
   body: string;
 }
 
+import type { ViewerWrites } from './viewer-writes.js';
+
 export type SubgraphPost = (url: string, request: SubgraphRequest) => Promise<SubgraphAnswer>;
 
 /**
  * Identical subgraph queries in flight at the same moment share one HTTP round trip: the
  * same URL, the same Authorization and the same body (operation text and variables), so
- * only callers who would get the same answer share it. The answer is text, so each caller
- * builds objects of its own and none can see another's. Mutations never share.
+ * only callers who would get the same answer share it; a fetch made after its viewer's
+ * mutation was answered joins only fetches made after it (`ViewerWrites`). The answer is text,
+ * so each caller builds objects of its own and none can see another's. Mutations never share.
  *
  * The caller's other forwarded headers (request id, user agent, client address) go out with
  * the first caller's request only: the subgraphs use them for logs and for login rate
  * limits, which are mutations.
  */
-export function sharingInflightQueries(post: SubgraphPost): SubgraphPost {
+export function sharingInflightQueries(post: SubgraphPost, writes: ViewerWrites): SubgraphPost {
   const inflight = new Map<string, Promise<SubgraphAnswer>>();
+  writes.onForget(() => inflight.clear());
 
   return (url, request) => {
     const { body } = request;
     if (!QUERY_BODY.test(body)) return post(url, request);
-    const key = `${url}\n${request.headers['authorization'] ?? ''}\n${body}`;
-    let answer = inflight.get(key);
-    if (answer === undefined) {
-      answer = post(url, request);
-      inflight.set(key, answer);
-      const forget = () => inflight.delete(key);
-      answer.then(forget, forget);
-    }
+    const authorization = request.headers['authorization'];
+    const key = `${writes.markOf(authorization)}\n${url}\n${authorization ?? ''}\n${body}`;
+    const shared = inflight.get(key);
+    if (shared !== undefined) return shared;
+    const answer = post(url, request);
+    inflight.set(key, answer);
+    const forget = () => inflight.get(key) === answer && inflight.delete(key);
+    answer.then(forget, forget);
     return answer;
   };
 }

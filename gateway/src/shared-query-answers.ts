@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Kind, OperationTypeNode, parse, type ParseOptions } from 'graphql';
 import type { GraphQLAnswerer, GraphQLHttpResponse } from '@dishpatch/shared/http';
+import type { ViewerWrites } from './viewer-writes.js';
 
 /**
  * The request headers a query's answer can depend on: the viewer (`authorization`, `cookie`),
@@ -37,7 +38,9 @@ function shareable(response: GraphQLHttpResponse): SharedAnswer | undefined {
 /**
  * Identical client queries in flight at the same moment share one execution: the same body
  * (document, operation, variables, extensions) and the same headers an answer can depend on,
- * the Authorization above all, so only callers who would get the same answer share it. This is
+ * the Authorization above all, so only callers who would get the same answer share it; a
+ * query sent after its viewer's mutation was answered joins only work started after it
+ * (`ViewerWrites`). This is
  * `sharingInflightQueries` one step earlier: a crowd asking for the menu at once costs one plan,
  * one shaping and one serialization instead of one each. Each caller keeps its own request id,
  * log line and metrics.
@@ -47,8 +50,13 @@ function shareable(response: GraphQLHttpResponse): SharedAnswer | undefined {
  * status than 200, or streamed (incremental delivery), is not shared: each caller waiting on it
  * then runs its own request.
  */
-export function sharingIdenticalQueries<TContext>(answer: GraphQLAnswerer<TContext>, parseOptions: ParseOptions): GraphQLAnswerer<TContext> {
+export function sharingIdenticalQueries<TContext>(
+  answer: GraphQLAnswerer<TContext>,
+  options: { parseOptions: ParseOptions; writes: ViewerWrites },
+): GraphQLAnswerer<TContext> {
+  const { parseOptions, writes } = options;
   const inflight = new Map<string, Promise<SharedAnswer | undefined>>();
+  writes.onForget(() => inflight.clear());
   const operationKinds = new Map<string, Map<string, OperationTypeNode> | undefined>();
 
   /** Each named operation's kind (and `''` for a lone anonymous one); undefined for a document that does not parse. */
@@ -76,14 +84,15 @@ export function sharingIdenticalQueries<TContext>(answer: GraphQLAnswerer<TConte
 
   return async (request, context) => {
     if (request.method !== 'POST' || !isQuery(request.body)) return answer(request, context);
-    const key = `${ANSWER_HEADERS.map((name) => headerValue(request.headers, name)).join('\n')}\n${JSON.stringify(request.body)}`;
+    const mark = writes.markOf(request.headers.authorization);
+    const key = `${mark}\n${ANSWER_HEADERS.map((name) => headerValue(request.headers, name)).join('\n')}\n${JSON.stringify(request.body)}`;
     const shared = inflight.get(key);
     if (shared !== undefined) return (await shared) ?? answer(request, context);
 
     const own = answer(request, context);
     const sharing = own.then(shareable, () => undefined);
     inflight.set(key, sharing);
-    const forget = () => inflight.delete(key);
+    const forget = () => inflight.get(key) === sharing && inflight.delete(key);
     void sharing.then(forget);
     return own;
   };

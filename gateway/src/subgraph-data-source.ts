@@ -5,6 +5,7 @@ import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedErro
 import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayContext } from './context.js';
 import { sharingInflightQueries, type SubgraphAnswer, type SubgraphPost } from './inflight-queries.js';
+import type { ViewerWrites } from './viewer-writes.js';
 
 type SubgraphResult = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -51,6 +52,8 @@ export interface SubgraphFetcherOptions {
   keepAliveMs: number;
   /** A subgraph that sends no answer (or stalls in the middle of one) for this long fails. */
   timeoutMs: number;
+  /** The gateway's record of its viewers' mutations, which decides what fetches in flight may be shared. */
+  writes: ViewerWrites;
 }
 
 function headerEntries(headers: Record<string, string | string[] | undefined>): Array<[string, string]> {
@@ -98,7 +101,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): { post: 
     });
     return { status: response.statusCode, headers: headerEntries(response.headers), body: await response.body.text() };
   };
-  return { post: sharingInflightQueries(post), close: () => agent.close() };
+  return { post: sharingInflightQueries(post, options.writes), close: () => agent.close() };
 }
 
 const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'x-forwarded-for', 'user-agent'] as const;

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createSubgraphFetcher } from '../src/subgraph-data-source.js';
+import { ViewerWrites } from '../src/viewer-writes.js';
 
 /**
  * A subgraph that holds every answer until the test releases it, so that the callers of a
@@ -50,7 +51,8 @@ const MUTATION_BODY = JSON.stringify({ query: 'mutation Place__orders__0($input:
 
 describe('identical subgraph queries in flight together', () => {
   const subgraph = new HeldSubgraph();
-  const subgraphFetcher = createSubgraphFetcher({ keepAliveMs: 1000, timeoutMs: 5000 });
+  const writes = new ViewerWrites();
+  const subgraphFetcher = createSubgraphFetcher({ keepAliveMs: 1000, timeoutMs: 5000, writes });
   const send = (body: string, authorization?: string) =>
     subgraphFetcher.post(subgraph.url, {
       headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
@@ -96,6 +98,22 @@ describe('identical subgraph queries in flight together', () => {
     assert.deepEqual([...numbers].sort(), [1, 2, 3, 4, 5]);
   });
 
+  it("are not joined by a viewer's fetch made after its own mutation was answered; other viewers still join", async () => {
+    const beforeTheWrite = [send(QUERY_BODY, 'Bearer writer'), send(QUERY_BODY, 'Bearer reader')];
+    const deadline = Date.now() + 2000;
+    while (subgraph.received.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    writes.wrote('Bearer writer');
+    const afterTheWrite = [send(QUERY_BODY, 'Bearer writer'), send(QUERY_BODY, 'Bearer reader')];
+    await subgraph.releaseWhenReceived(3);
+    const [writerBefore, readerBefore, writerAfter, readerAfter] = await Promise.all(
+      [...beforeTheWrite, ...afterTheWrite].map(async (answer) => (await json<{ data: { requestNumber: number } }>(answer)).data.requestNumber),
+    );
+
+    assert.equal(subgraph.received.length, 3);
+    assert.notEqual(writerAfter, writerBefore, "the writer's fetch after its write is a round trip of its own");
+    assert.equal(readerAfter, readerBefore, "the reader's fetch joined the one in flight");
+  });
+
   it('keep nothing once answered: the same query later asks the subgraph again', async () => {
     const first = send(QUERY_BODY, 'Bearer one');
     await subgraph.releaseWhenReceived(1);
@@ -109,7 +127,7 @@ describe('identical subgraph queries in flight together', () => {
   });
 
   it('give every caller the failure when the subgraph cannot be reached', async () => {
-    const unreachable = createSubgraphFetcher({ keepAliveMs: 1000, timeoutMs: 5000 });
+    const unreachable = createSubgraphFetcher({ keepAliveMs: 1000, timeoutMs: 5000, writes: new ViewerWrites() });
     const closed = new HeldSubgraph();
     await closed.start();
     const url = closed.url;

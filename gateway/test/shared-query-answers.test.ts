@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { GraphQLAnswerer, GraphQLHttpResponse } from '@dishpatch/shared/http';
 import { testLogger } from '@dishpatch/shared/testing';
 import { sharingIdenticalQueries } from '../src/shared-query-answers.js';
+import { ViewerWrites } from '../src/viewer-writes.js';
 import { startGateway, type RunningGateway } from './support/gateway-client.js';
 import { startStubAuth, startStubOrders, STUB_ORDER_ID, STUB_TOKEN, STUB_USER, type StubSubgraph } from './support/stub-subgraphs.js';
 
@@ -47,11 +48,12 @@ class HeldEngine {
 
 function setUp() {
   const engine = new HeldEngine();
-  const answer = sharingIdenticalQueries(engine.answer, { maxTokens: 100 });
+  const writes = new ViewerWrites();
+  const answer = sharingIdenticalQueries(engine.answer, { parseOptions: { maxTokens: 100 }, writes });
   const send = (body: unknown, headers: IncomingHttpHeaders = {}, method = 'POST') =>
     answer({ method, body, search: '', headers: { ...JSON_HEADERS, ...headers }, log: testLogger }, async () => ({ viewer: 'someone' }));
   const executionOf = async (response: Promise<GraphQLHttpResponse>) => (JSON.parse((await response).body as string) as { data: { execution: number } }).data.execution;
-  return { engine, send, executionOf };
+  return { engine, writes, send, executionOf };
 }
 
 describe('identical client queries in flight together', () => {
@@ -173,6 +175,31 @@ describe('identical client queries in flight together', () => {
     assert.deepEqual((await Promise.all(others.map(executionOf))).sort(), [2, 3]);
   });
 
+  it("are not joined by a viewer's query sent after its own mutation was answered; other viewers still join", async () => {
+    const { engine, writes, send, executionOf } = setUp();
+    const beforeTheWrite = [send(MENU, { authorization: 'Bearer writer' }), send(MENU, { authorization: 'Bearer reader' })];
+    writes.wrote('Bearer writer');
+    const afterTheWrite = [send(MENU, { authorization: 'Bearer writer' }), send(MENU, { authorization: 'Bearer reader' })];
+    await engine.releaseWhenStarted(3);
+    const [writerBefore, readerBefore, writerAfter, readerAfter] = await Promise.all([...beforeTheWrite, ...afterTheWrite].map(executionOf));
+
+    assert.equal(engine.executions, 3);
+    assert.notEqual(writerAfter, writerBefore);
+    assert.equal(readerAfter, readerBefore);
+  });
+
+  it('join nothing that started before the memory of writes started over (past 10,000 viewers)', async () => {
+    const { engine, writes, send, executionOf } = setUp();
+    const beforeTheWrite = send(MENU, { authorization: 'Bearer writer' });
+    writes.wrote('Bearer writer');
+    for (let viewer = 0; viewer < 10_000; viewer += 1) writes.wrote(`Bearer viewer-${viewer}`);
+    assert.equal(writes.markOf('Bearer writer'), 0, "the writer's mark is what it was before its write");
+    const afterTheWrite = send(MENU, { authorization: 'Bearer writer' });
+    await engine.releaseWhenStarted(2);
+
+    assert.deepEqual(await Promise.all([beforeTheWrite, afterTheWrite].map(executionOf)), [1, 2]);
+  });
+
   it('keep nothing once answered: the same query later runs again', async () => {
     const { engine, send, executionOf } = setUp();
     const first = send(MENU);
@@ -233,5 +260,26 @@ describe('a crowd of identical queries through the gateway, some signed in and s
       assert.deepEqual(body.data, { me: index % 2 === 0 ? { username: STUB_USER.username } : null, order: { id: STUB_ORDER_ID } });
     }
     assert.equal(orders.received.length, 2);
+  });
+
+  it('a query sent after its viewer\'s mutation was answered runs on its own, though an identical one started before is still in flight', async () => {
+    orderHeld = new Promise((resolve) => (releaseOrder = resolve));
+    orders.received.length = 0;
+    const query = 'query Mine($id: ID!) { order(id: $id) { id } }';
+    const asked = (requestId: string) => gateway.query(query, { variables: { id: STUB_ORDER_ID }, headers: { authorization: STUB_TOKEN, 'x-request-id': requestId } });
+    const beforeTheWrite = asked('before-the-write');
+    const deadline = Date.now() + 5000;
+    while (orders.received.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The stub has no mutations of its own: the answer is an error, but a mutation ran.
+    await gateway.query('mutation { cancelOrder(id: "9a0c1f5d-7e2b-4b8a-a1d3-5c6e7f809a12") { id } }', { headers: { authorization: STUB_TOKEN } });
+    const afterTheWrite = asked('after-the-write');
+    while (orders.received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    releaseOrder();
+    await Promise.all([beforeTheWrite, afterTheWrite]);
+
+    assert.deepEqual(
+      orders.received.map((headers) => headers['x-request-id']).filter((id) => id === 'before-the-write' || id === 'after-the-write'),
+      ['before-the-write', 'after-the-write'],
+    );
   });
 });
