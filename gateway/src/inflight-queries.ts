@@ -1,3 +1,5 @@
+import type { ViewerWrites } from './viewer-writes.js';
+
 /**
  * SubgraphDataSource serializes every subgraph request as `{"query":"<operation>",...}`, the
  * operation text first. Only a query (keyword or `{` shorthand) may share a round trip; a
@@ -17,8 +19,6 @@ export interface SubgraphRequest {
   headers: Record<string, string>;
   body: string;
 }
-
-import type { ViewerWrites } from './viewer-writes.js';
 
 export type SubgraphPost = (url: string, request: SubgraphRequest) => Promise<SubgraphAnswer>;
 

@@ -40,10 +40,9 @@ function shareable(response: GraphQLHttpResponse): SharedAnswer | undefined {
  * (document, operation, variables, extensions) and the same headers an answer can depend on,
  * the Authorization above all, so only callers who would get the same answer share it; a
  * query sent after its viewer's mutation was answered joins only work started after it
- * (`ViewerWrites`). This is
- * `sharingInflightQueries` one step earlier: a crowd asking for the menu at once costs one plan,
- * one shaping and one serialization instead of one each. Each caller keeps its own request id,
- * log line and metrics.
+ * (`ViewerWrites`). This is `sharingInflightQueries` one step earlier: a crowd asking for the
+ * menu at once costs one plan, one shaping and one serialization instead of one each. Each
+ * caller keeps its own request id, log line and metrics.
  *
  * Only a POST of one query operation shares; a mutation, a subscription, a batch, a GET or a
  * body Apollo Server must refuse always runs on its own. An answer with errors, or of another

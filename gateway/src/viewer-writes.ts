@@ -4,6 +4,11 @@ import type { GatewayContext } from './context.js';
 /** Viewers remembered; past it the memory starts over, and so does every sharing of work in flight (see `onForget`). */
 const MAX_REMEMBERED_VIEWERS = 10_000;
 
+/** A blank Authorization is no viewer, as the gateway's context reads it. */
+function viewerOf(authorization: string | undefined): string {
+  return authorization === undefined || authorization.trim() === '' ? '' : authorization;
+}
+
 /**
  * A viewer's own writes are never hidden by work shared in flight. Without this, a client that
  * places an order and then asks for its orders could join an identical query of its own that
@@ -22,7 +27,7 @@ export class ViewerWrites {
 
   /** What a query of this viewer is keyed by: the same until the viewer's next mutation is answered. */
   markOf(authorization: string | undefined): number {
-    return this.marks.get(authorization ?? '') ?? 0;
+    return this.marks.get(viewerOf(authorization)) ?? 0;
   }
 
   wrote(authorization: string | undefined): void {
@@ -32,7 +37,7 @@ export class ViewerWrites {
       for (const listener of this.forgetListeners) listener();
     }
     this.lastWrite += 1;
-    this.marks.set(authorization ?? '', this.lastWrite);
+    this.marks.set(viewerOf(authorization), this.lastWrite);
   }
 
   /** Called when the marks start over: a sharer then forgets every piece of work in flight. */
