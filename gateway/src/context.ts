@@ -14,7 +14,8 @@ export interface GatewayContext {
   log: Logger;
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
+/** A header's first value; a blank one counts as absent. */
+export function firstHeader(value: string | string[] | undefined): string | undefined {
   const single = Array.isArray(value) ? value[0] : value;
   return single === undefined || single.trim() === '' ? undefined : single;
 }

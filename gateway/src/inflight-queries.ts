@@ -35,19 +35,19 @@ export type SubgraphPost = (url: string, request: SubgraphRequest) => Promise<Su
  */
 export function sharingInflightQueries(post: SubgraphPost, writes: ViewerWrites): SubgraphPost {
   const inflight = new Map<string, Promise<SubgraphAnswer>>();
-  writes.onForget(() => inflight.clear());
 
   return (url, request) => {
     const { body } = request;
     if (!QUERY_BODY.test(body)) return post(url, request);
     const authorization = request.headers['authorization'];
     const key = `${writes.markOf(authorization)}\n${url}\n${authorization ?? ''}\n${body}`;
-    const shared = inflight.get(key);
-    if (shared !== undefined) return shared;
-    const answer = post(url, request);
-    inflight.set(key, answer);
-    const forget = () => inflight.get(key) === answer && inflight.delete(key);
-    answer.then(forget, forget);
+    let answer = inflight.get(key);
+    if (answer === undefined) {
+      answer = post(url, request);
+      inflight.set(key, answer);
+      const forget = () => inflight.delete(key);
+      answer.then(forget, forget);
+    }
     return answer;
   };
 }

@@ -55,7 +55,6 @@ export function sharingIdenticalQueries<TContext>(
 ): GraphQLAnswerer<TContext> {
   const { parseOptions, writes } = options;
   const inflight = new Map<string, Promise<SharedAnswer | undefined>>();
-  writes.onForget(() => inflight.clear());
   const operationKinds = new Map<string, Map<string, OperationTypeNode> | undefined>();
 
   /** Each named operation's kind (and `''` for a lone anonymous one); undefined for a document that does not parse. */
@@ -91,8 +90,7 @@ export function sharingIdenticalQueries<TContext>(
     const own = answer(request, context);
     const sharing = own.then(shareable, () => undefined);
     inflight.set(key, sharing);
-    const forget = () => inflight.get(key) === sharing && inflight.delete(key);
-    void sharing.then(forget);
+    void sharing.then(() => inflight.delete(key));
     return own;
   };
 }

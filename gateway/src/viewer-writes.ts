@@ -1,12 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './context.js';
+import { firstHeader, type GatewayContext } from './context.js';
 
-/** Viewers remembered; past it the memory starts over, and so does every sharing of work in flight (see `onForget`). */
+/** Viewers remembered; past it the memory starts over (see `wrote`). */
 const MAX_REMEMBERED_VIEWERS = 10_000;
 
-/** A blank Authorization is no viewer, as the gateway's context reads it. */
+/** The viewer as the gateway's context reads it: a blank Authorization is none. */
 function viewerOf(authorization: string | undefined): string {
-  return authorization === undefined || authorization.trim() === '' ? '' : authorization;
+  return firstHeader(authorization) ?? '';
 }
 
 /**
@@ -22,27 +22,24 @@ function viewerOf(authorization: string | undefined): string {
  */
 export class ViewerWrites {
   private lastWrite = 0;
+  /** The mark of a viewer not in `marks`: raised past every mark given when the memory starts over. */
+  private unknownViewerMark = 0;
   private readonly marks = new Map<string, number>();
-  private readonly forgetListeners: Array<() => void> = [];
 
   /** What a query of this viewer is keyed by: the same until the viewer's next mutation is answered. */
   markOf(authorization: string | undefined): number {
-    return this.marks.get(viewerOf(authorization)) ?? 0;
+    return this.marks.get(viewerOf(authorization)) ?? this.unknownViewerMark;
   }
 
   wrote(authorization: string | undefined): void {
-    if (this.marks.size >= MAX_REMEMBERED_VIEWERS) {
-      this.marks.clear();
-      // Every viewer's mark is 0 again, as it was before its writes: work keyed by an old 0 must not be found.
-      for (const listener of this.forgetListeners) listener();
-    }
     this.lastWrite += 1;
+    if (this.marks.size >= MAX_REMEMBERED_VIEWERS) {
+      // Every viewer forgotten gets a mark no work in flight was keyed by, so none of it is joined.
+      this.marks.clear();
+      this.unknownViewerMark = this.lastWrite;
+      this.lastWrite += 1;
+    }
     this.marks.set(viewerOf(authorization), this.lastWrite);
-  }
-
-  /** Called when the marks start over: a sharer then forgets every piece of work in flight. */
-  onForget(listener: () => void): void {
-    this.forgetListeners.push(listener);
   }
 }
 
